@@ -1,0 +1,228 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+)
+
+// listAllPageSize is the largest page PipesHub serves (limit 1–100).
+const listAllPageSize = 100
+
+// appIDPattern is PipesHub's appId rule (a Mongo ObjectId). Checking it here
+// keeps an empty or odd id from reaching another route: GET
+// /oauth-clients/scopes and GET /oauth-clients/ are real routes.
+var appIDPattern = regexp.MustCompile(`^[a-fA-F0-9]{24}$`)
+
+// appMessage is the {message, app} envelope of update, suspend and activate.
+type appMessage struct {
+	Message string `json:"message"`
+	App     *App   `json:"app"`
+}
+
+// appWithSecretMessage is the 201 body of create.
+type appWithSecretMessage struct {
+	Message string         `json:"message"`
+	App     *AppWithSecret `json:"app"`
+}
+
+// messageOnly is the body of delete and revoke-all-tokens.
+type messageOnly struct {
+	Message string `json:"message"`
+}
+
+// tokenList is the body of GET /oauth-clients/{appId}/tokens.
+type tokenList struct {
+	Tokens []Token `json:"tokens"`
+}
+
+func appPath(appID string, suffix string) (string, error) {
+	if !appIDPattern.MatchString(appID) {
+		return "", fmt.Errorf("invalid PipesHub app ID %q: expected 24 hexadecimal characters", appID)
+	}
+	return "/oauth-clients/" + appID + suffix, nil
+}
+
+// ListApps returns one page of the caller's apps. Zero-valued parameters are
+// not sent, so PipesHub's defaults apply.
+func (c *Client) ListApps(ctx context.Context, p ListAppsParams) (*AppList, error) {
+	q := url.Values{}
+	if p.Page > 0 {
+		q.Set("page", strconv.Itoa(p.Page))
+	}
+	if p.Limit > 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.Status != "" {
+		q.Set("status", p.Status)
+	}
+	if p.Search != "" {
+		q.Set("search", p.Search)
+	}
+	var out AppList
+	if err := c.call(ctx, request{method: http.MethodGet, path: "/oauth-clients", query: q}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// ListAllApps walks every page (limit 100) and returns all apps matching status and search ("" = any).
+func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App, error) {
+	var all []App
+	for page := 1; ; page++ {
+		list, err := c.ListApps(ctx, ListAppsParams{Page: page, Limit: listAllPageSize, Status: status, Search: search})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, list.Data...)
+		// An empty page also ends the walk, so that a server that keeps
+		// reporting more pages cannot loop us forever.
+		if page >= list.Pagination.TotalPages || len(list.Data) == 0 {
+			return all, nil
+		}
+	}
+}
+
+func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithSecret, error) {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the create request: %w", err)
+	}
+	var out appWithSecretMessage
+	r := request{method: http.MethodPost, path: "/oauth-clients", body: body, idempotency: nonIdempotent}
+	if err := c.call(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	if out.App == nil || out.App.ID == "" || out.App.ClientSecret == "" {
+		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusCreated, Err: errors.New("the response has no app with an id and a client secret")}
+	}
+	return out.App, nil
+}
+
+func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
+	path, err := appPath(appID, "")
+	if err != nil {
+		return nil, err
+	}
+	var out App
+	if err := c.call(ctx, request{method: http.MethodGet, path: path}, &out); err != nil {
+		return nil, err
+	}
+	if out.ID == "" {
+		return nil, &DecodeError{Method: http.MethodGet, Path: path, StatusCode: http.StatusOK, Err: errors.New("the response is not an app")}
+	}
+	return &out, nil
+}
+
+func (c *Client) UpdateApp(ctx context.Context, appID string, req UpdateAppRequest) (*App, error) {
+	path, err := appPath(appID, "")
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("encoding the update request: %w", err)
+	}
+	return c.appAction(ctx, request{method: http.MethodPut, path: path, body: body})
+}
+
+func (c *Client) DeleteApp(ctx context.Context, appID string) error {
+	path, err := appPath(appID, "")
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: http.MethodDelete, path: path}, &messageOnly{})
+}
+
+func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*RegeneratedSecret, error) {
+	path, err := appPath(appID, "/regenerate-secret")
+	if err != nil {
+		return nil, err
+	}
+	var out RegeneratedSecret
+	if err := c.call(ctx, request{method: http.MethodPost, path: path}, &out); err != nil {
+		return nil, err
+	}
+	if out.ClientSecret == "" {
+		return nil, &DecodeError{Method: http.MethodPost, Path: path, StatusCode: http.StatusOK, Err: errors.New("the response has no client secret")}
+	}
+	return &out, nil
+}
+
+func (c *Client) SuspendApp(ctx context.Context, appID string) (*App, error) {
+	path, err := appPath(appID, "/suspend")
+	if err != nil {
+		return nil, err
+	}
+	return c.appAction(ctx, request{method: http.MethodPost, path: path})
+}
+
+func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
+	path, err := appPath(appID, "/activate")
+	if err != nil {
+		return nil, err
+	}
+	return c.appAction(ctx, request{method: http.MethodPost, path: path})
+}
+
+func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) {
+	path, err := appPath(appID, "/tokens")
+	if err != nil {
+		return nil, err
+	}
+	var out tokenList
+	if err := c.call(ctx, request{method: http.MethodGet, path: path}, &out); err != nil {
+		return nil, err
+	}
+	return out.Tokens, nil
+}
+
+func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
+	path, err := appPath(appID, "/revoke-all-tokens")
+	if err != nil {
+		return err
+	}
+	return c.call(ctx, request{method: http.MethodPost, path: path}, &messageOnly{})
+}
+
+// appAction performs a request answered by {message, app}.
+func (c *Client) appAction(ctx context.Context, r request) (*App, error) {
+	var out appMessage
+	if err := c.call(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	if out.App == nil || out.App.ID == "" {
+		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusOK, Err: errors.New("the response has no app")}
+	}
+	return out.App, nil
+}
+
+// call sends r and decodes a 2xx JSON body into out.
+func (c *Client) call(ctx context.Context, r request, out any) error {
+	data, status, err := c.send(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: jsonProblem(err)}
+	}
+	return nil
+}
+
+// jsonProblem describes a decoding failure without quoting the body.
+func jsonProblem(err error) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntaxErr):
+		return fmt.Errorf("not valid JSON (at byte %d)", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		return fmt.Errorf("field %q is a JSON %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
+	}
+	return errors.New("not the expected JSON")
+}

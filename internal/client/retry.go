@@ -1,0 +1,107 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// idempotency decides which failures a request may be retried on.
+type idempotency int
+
+const (
+	// idempotent requests (GET, PUT, DELETE, suspend, activate,
+	// regenerate-secret, revoke-all) are retried on 429, 502, 503, 504 and
+	// connection errors: repeating them cannot create a second object.
+	idempotent idempotency = iota
+	// nonIdempotent requests (create, token) are retried only when the server
+	// certainly did not act: a 429, or a request that never reached it.
+	nonIdempotent
+)
+
+// maxRetryAfter caps a server-provided wait so that a garbage header cannot
+// park a request for days; the context deadline still applies below it.
+const maxRetryAfter = time.Hour
+
+// retryableStatus reports whether an idempotent request may be repeated after status.
+func retryableStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryAfterFromHeader reads Retry-After (seconds or an HTTP date) and, on a
+// 429 without it, RateLimit-Reset (seconds until the window resets).
+func retryAfterFromHeader(h http.Header, status int, now time.Time) (time.Duration, bool) {
+	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+			if secs < 0 {
+				return 0, false
+			}
+			return min(time.Duration(secs)*time.Second, maxRetryAfter), true
+		}
+		if at, err := http.ParseTime(v); err == nil {
+			return min(max(at.Sub(now), 0), maxRetryAfter), true
+		}
+	}
+	if status == http.StatusTooManyRequests {
+		if secs, ok := headerSeconds(h, "RateLimit-Reset"); ok {
+			return min(time.Duration(secs)*time.Second, maxRetryAfter), true
+		}
+	}
+	return 0, false
+}
+
+// headerSeconds parses a non-negative integer header.
+func headerSeconds(h http.Header, name string) (int64, bool) {
+	v, err := strconv.ParseInt(strings.TrimSpace(h.Get(name)), 10, 64)
+	if err != nil || v < 0 {
+		return 0, false
+	}
+	return v, true
+}
+
+// exponentialBackoff returns min*2^attempt capped at max, with "equal jitter":
+// a random wait in the upper half, so parallel clients spread out but still
+// wait at least half the step.
+func exponentialBackoff(waitMin, waitMax time.Duration, attempt int) time.Duration {
+	step := waitMax
+	if attempt < 30 {
+		step = min(waitMin<<attempt, waitMax)
+	}
+	half := step / 2
+	wait := half + rand.N(half+1)
+	return max(wait, waitMin)
+}
+
+// neverReachedServer reports whether a transport error certainly happened
+// before any byte of the request was sent: a dial or DNS failure, or a
+// pacing wait that ended with the context.
+func neverReachedServer(err error) bool {
+	if errors.Is(err, errPacingWait) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// transportErrorRetryable uses go-retryablehttp's classification of transport
+// errors (it refuses to retry TLS certificate, scheme, header and redirect
+// errors) and never retries when the context has ended.
+func transportErrorRetryable(ctx context.Context, err error) bool {
+	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+	return retry
+}
