@@ -1,0 +1,31 @@
+# A service app that authenticates with the client_credentials grant.
+resource "pipeshub_oauth_app" "reporting" {
+  name                = "reporting-service"
+  description         = "Nightly reporting job"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read", "semantic:read"]
+}
+
+# Terraform 1.10+: a short-lived access token for the app, obtained in the same
+# run and never written to the plan or the state. Opening it fails, with
+# PipesHub's OAuth error, when the app cannot authenticate, so it doubles as a
+# check that the new app works.
+ephemeral "pipeshub_oauth_access_token" "reporting" {
+  client_id     = pipeshub_oauth_app.reporting.client_id
+  client_secret = pipeshub_oauth_app.reporting.client_secret
+  scopes        = ["kb:read"]
+
+  lifecycle {
+    postcondition {
+      condition     = contains(self.granted_scopes, "kb:read")
+      error_message = "PipesHub did not grant kb:read to the reporting app."
+    }
+  }
+}
+
+# The token can configure another provider or feed a write-only argument, e.g.
+#
+#   provider "restapi" {
+#     uri     = "https://pipeshub.example.com/api/v1"
+#     headers = { Authorization = "Bearer ${ephemeral.pipeshub_oauth_access_token.reporting.access_token}" }
+#   }
