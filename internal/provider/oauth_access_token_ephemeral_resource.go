@@ -47,6 +47,9 @@ type oauthAccessTokenModel struct {
 	GrantedScopes types.List   `tfsdk:"granted_scopes"`
 }
 
+// clientIDPattern: HTTP Basic authentication cannot carry a colon in the user name.
+var clientIDPattern = regexp.MustCompile(`^[^:]+$`)
+
 // scopeTokenPattern: PipesHub splits the scope parameter on whitespace, so a
 // scope holding a space would silently become two.
 var scopeTokenPattern = regexp.MustCompile(`^\S+$`)
@@ -69,7 +72,7 @@ func (r *oauthAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemera
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "The app's OAuth client id, for example `pipeshub_oauth_app.x.client_id`.",
 				Required:            true,
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.RegexMatches(clientIDPattern, "must be an OAuth client id: not empty, no colon")},
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "The app's client secret, for example `pipeshub_oauth_app.x.client_secret`. " +
