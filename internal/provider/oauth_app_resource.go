@@ -1,0 +1,252 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/provider/validators"
+)
+
+var (
+	_ resource.Resource                   = &oauthAppResource{}
+	_ resource.ResourceWithConfigure      = &oauthAppResource{}
+	_ resource.ResourceWithImportState    = &oauthAppResource{}
+	_ resource.ResourceWithModifyPlan     = &oauthAppResource{}
+	_ resource.ResourceWithValidateConfig = &oauthAppResource{}
+)
+
+// Limits and defaults of PipesHub's create/update schema (reference §4, §5).
+const (
+	nameMaxLength               = 100
+	descriptionMaxLength        = 500
+	redirectURIsMax             = 10
+	accessTokenLifetimeMin      = 300
+	accessTokenLifetimeMax      = 86400
+	accessTokenLifetimeDefault  = 3600
+	refreshTokenLifetimeMin     = 3600
+	refreshTokenLifetimeMax     = 31536000
+	refreshTokenLifetimeDefault = 2592000
+)
+
+// Default timeouts of the resource's operations; each bounds every retry of its API calls.
+const (
+	defaultCreateTimeout = 5 * time.Minute
+	defaultReadTimeout   = 2 * time.Minute
+	defaultUpdateTimeout = 5 * time.Minute
+	defaultDeleteTimeout = 5 * time.Minute
+)
+
+var grantTypes = []string{client.GrantAuthorizationCode, client.GrantClientCredentials, client.GrantRefreshToken}
+
+func newOAuthAppResource() resource.Resource { return &oauthAppResource{} }
+
+type oauthAppResource struct {
+	data *providerData // nil until the provider is configured
+}
+
+// oauthAppResourceModel is the resource's state: the API-backed app plus what
+// only Terraform knows (the one-time secret, the triggers, the timeouts).
+type oauthAppResourceModel struct {
+	oauthAppModel
+	ClientSecret            types.String   `tfsdk:"client_secret"`
+	SecretRotationTriggers  types.Map      `tfsdk:"secret_rotation_triggers"`
+	TokenRevocationTriggers types.Map      `tfsdk:"token_revocation_triggers"`
+	Timeouts                timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *oauthAppResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_oauth_app"
+}
+
+func (r *oauthAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *oauthAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	plain := validators.PlainText()
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A PipesHub OAuth app (OAuth client) owned by the provider's user. PipesHub shows an app " +
+			"only to the user who created it, so manage each app with one credential.\n\n" +
+			"The client secret is returned by PipesHub only when the app is created or its secret is regenerated: it is " +
+			"stored (sensitive) in state, it is null after an import, and `secret_rotation_triggers` gets a new one.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import id.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "OAuth `client_id` of the app (a UUID). Never changes.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"slug": schema.StringAttribute{
+				MarkdownDescription: "Unique slug PipesHub gives the app, such as `oauthapp-12`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Display name, 1 to %d characters, without surrounding whitespace. "+
+					"Not unique in PipesHub. Changes in place.", nameMaxLength),
+				Required:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, nameMaxLength), plain},
+			},
+			"description": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Description, 1 to %d characters. Changes in place; removing it clears "+
+					"the description in PipesHub.", descriptionMaxLength),
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthBetween(1, descriptionMaxLength), plain},
+			},
+			"redirect_uris": schema.SetAttribute{
+				MarkdownDescription: fmt.Sprintf("Allowed OAuth redirect URIs, at most %d. Each must be an `https` URL, "+
+					"a URL on host `localhost` or `127.0.0.1` (any scheme and port), or `%s`, and must not carry a "+
+					"`#fragment`. At least one is required while `allowed_grant_types` contains `authorization_code`. "+
+					"Defaults to none. Changes in place.", redirectURIsMax, validators.CursorRedirectURI),
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default:     setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{})),
+				Validators: []validator.Set{
+					setvalidator.SizeAtMost(redirectURIsMax),
+					setvalidator.ValueStringsAre(validators.RedirectURI(), plain),
+				},
+			},
+			"allowed_scopes": schema.SetAttribute{
+				MarkdownDescription: "Scopes the app may request, at least one, such as `openid` or `kb:read`. Checked at " +
+					"plan time against the scopes the provider's user may grant (see the `pipeshub_oauth_scopes` data " +
+					"source; admin-only scopes need an admin). Changes in place.",
+				ElementType: types.StringType,
+				Required:    true,
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1), plain),
+				},
+			},
+			"allowed_grant_types": schema.SetAttribute{
+				MarkdownDescription: "OAuth grant types the app may use, at least one of `" + strings.Join(grantTypes, "`, `") +
+					"`. Defaults to `authorization_code` and `refresh_token`. Changes in place.",
+				ElementType: types.StringType,
+				Optional:    true,
+				Computed:    true,
+				Default: setdefault.StaticValue(types.SetValueMust(types.StringType, []attr.Value{
+					types.StringValue(client.GrantAuthorizationCode), types.StringValue(client.GrantRefreshToken),
+				})),
+				Validators: []validator.Set{
+					setvalidator.SizeAtLeast(1),
+					setvalidator.ValueStringsAre(stringvalidator.OneOf(grantTypes...)),
+				},
+			},
+			"homepage_url":         urlAttribute("Homepage of the application"),
+			"privacy_policy_url":   urlAttribute("Privacy policy of the application"),
+			"terms_of_service_url": urlAttribute("Terms of service of the application"),
+			"is_confidential": schema.BoolAttribute{
+				MarkdownDescription: "Whether the app is a confidential client (a server that can keep its secret) rather " +
+					"than a public one. Defaults to `true`. PipesHub cannot change it after creation, so a change **replaces** " +
+					"the app (new id, client id and secret).",
+				Optional:      true,
+				Computed:      true,
+				Default:       booldefault.StaticBool(true),
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
+			},
+			"access_token_lifetime": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Lifetime of access tokens in seconds, %d to %d. Defaults to `%d` (1 hour). "+
+					"Changes in place; tokens already issued keep their lifetime.", accessTokenLifetimeMin, accessTokenLifetimeMax, accessTokenLifetimeDefault),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(accessTokenLifetimeDefault),
+				Validators: []validator.Int64{int64validator.Between(accessTokenLifetimeMin, accessTokenLifetimeMax)},
+			},
+			"refresh_token_lifetime": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Lifetime of refresh tokens in seconds, %d to %d. Defaults to `%d` (30 days). "+
+					"Changes in place.", refreshTokenLifetimeMin, refreshTokenLifetimeMax, refreshTokenLifetimeDefault),
+				Optional:   true,
+				Computed:   true,
+				Default:    int64default.StaticInt64(refreshTokenLifetimeDefault),
+				Validators: []validator.Int64{int64validator.Between(refreshTokenLifetimeMin, refreshTokenLifetimeMax)},
+			},
+			"status": schema.StringAttribute{
+				MarkdownDescription: "`active` or `suspended`. Defaults to `active`. Changes in place: a suspended app " +
+					"cannot obtain new tokens, but tokens issued before stay valid until they expire or are revoked " +
+					"(see `token_revocation_triggers`).",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(client.StatusActive),
+				Validators: []validator.String{stringvalidator.OneOf(client.StatusActive, client.StatusSuspended)},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the app was created (ISO 8601).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the app was last changed (ISO 8601). Known after apply whenever the plan changes the app.",
+				Computed:            true,
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "OAuth client secret (64 hexadecimal characters), **sensitive**. PipesHub returns it " +
+					"only at creation and on regeneration, so it is kept from state; it is null after an import until " +
+					"`secret_rotation_triggers` changes.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"secret_rotation_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary map of strings; when its value changes (not at creation), the next apply " +
+					"regenerates the client secret of the same app (no replacement) and stores the new one in " +
+					"`client_secret`. PipesHub invalidates the old secret **at once**. Feed it, for example, from a " +
+					"`time_rotating` resource to rotate on a schedule, or set any value to give an imported app a secret.",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+			"token_revocation_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary map of strings; when its value changes (not at creation), the next apply " +
+					"revokes every access and refresh token issued to the app. The app and its secret are unchanged.",
+				ElementType: types.StringType,
+				Optional:    true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, Read: true, Update: true, Delete: true,
+				CreateDescription: fmt.Sprintf("Bound on creating the app, retries included (a duration such as `\"10m\"`; default `%s`).", defaultCreateTimeout),
+				ReadDescription:   fmt.Sprintf("Bound on reading the app, retries included (default `%s`).", defaultReadTimeout),
+				UpdateDescription: fmt.Sprintf("Bound on updating the app, retries included (default `%s`).", defaultUpdateTimeout),
+				DeleteDescription: fmt.Sprintf("Bound on deleting the app, retries included (default `%s`).", defaultDeleteTimeout),
+			}),
+		},
+	}
+}
+
+func urlAttribute(what string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: what + ": an absolute URL such as `https://example.com/page`. Changes in place; removing " +
+			"it clears the URL in PipesHub.",
+		Optional:   true,
+		Validators: []validator.String{validators.AbsoluteURL(), validators.PlainText()},
+	}
+}

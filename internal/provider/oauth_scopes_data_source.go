@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// scopeCategories are PipesHub's scope categories in the API's order (reference §5).
+var scopeCategories = []string{
+	"Identity", "Access", "Organization", "Users", "User Groups", "Teams", "Knowledge Base",
+	"Semantic", "Conversations", "Agents", "Connectors", "Configuration", "Crawling",
+}
+
+var (
+	_ datasource.DataSource              = &oauthScopesDataSource{}
+	_ datasource.DataSourceWithConfigure = &oauthScopesDataSource{}
+)
+
+func newOAuthScopesDataSource() datasource.DataSource { return &oauthScopesDataSource{} }
+
+type oauthScopesDataSource struct {
+	data *providerData
+}
+
+type oauthScopesModel struct {
+	ID       types.String `tfsdk:"id"`
+	Category types.String `tfsdk:"category"`
+	Scopes   []scopeModel `tfsdk:"scopes"`
+	Names    []string     `tfsdk:"names"`
+}
+
+type scopeModel struct {
+	Name                types.String `tfsdk:"name"`
+	Description         types.String `tfsdk:"description"`
+	Category            types.String `tfsdk:"category"`
+	RequiresUserConsent types.Bool   `tfsdk:"requires_user_consent"`
+}
+
+func (d *oauthScopesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_oauth_scopes"
+}
+
+func (d *oauthScopesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *oauthScopesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The OAuth scopes the provider's user may grant to an app, in PipesHub's order. Admins see " +
+			"every scope; members do not see admin-only scopes (such as `org:write`), which they may not register.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`scopes` or `scopes/<category>`: constant for a given filter.",
+				Computed:            true,
+			},
+			"category": schema.StringAttribute{
+				MarkdownDescription: "Only scopes of this category: one of `" + strings.Join(scopeCategories, "`, `") + "`. Unset means all.",
+				Optional:            true,
+				Validators:          []validator.String{stringvalidator.OneOf(scopeCategories...)},
+			},
+			"scopes": schema.ListNestedAttribute{
+				MarkdownDescription: "The scopes, by category in PipesHub's order.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":                  schema.StringAttribute{MarkdownDescription: "Scope name, such as `kb:read`.", Computed: true},
+					"description":           schema.StringAttribute{MarkdownDescription: "What the scope grants.", Computed: true},
+					"category":              schema.StringAttribute{MarkdownDescription: "Category, such as `Knowledge Base`.", Computed: true},
+					"requires_user_consent": schema.BoolAttribute{MarkdownDescription: "Whether the user is asked to consent to it.", Computed: true},
+				}},
+			},
+			"names": schema.ListAttribute{
+				MarkdownDescription: "The scope names alone, ready for `allowed_scopes`.",
+				ElementType:         types.StringType,
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var cfg oauthScopesModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if d.data == nil {
+		addNotConfiguredError(&resp.Diagnostics)
+		return
+	}
+	catalogue, err := d.data.ScopeCatalogue(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list OAuth scopes", err.Error())
+		return
+	}
+	cfg.ID = types.StringValue("scopes")
+	if !cfg.Category.IsNull() {
+		cfg.ID = types.StringValue("scopes/" + cfg.Category.ValueString())
+	}
+	cfg.Scopes, cfg.Names = []scopeModel{}, []string{}
+	for _, s := range catalogue {
+		if !cfg.Category.IsNull() && s.Category != cfg.Category.ValueString() {
+			continue
+		}
+		cfg.Scopes = append(cfg.Scopes, scopeModel{
+			Name:                types.StringValue(s.Name),
+			Description:         types.StringValue(s.Description),
+			Category:            types.StringValue(s.Category),
+			RequiresUserConsent: types.BoolValue(s.RequiresUserConsent),
+		})
+		cfg.Names = append(cfg.Names, s.Name)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}

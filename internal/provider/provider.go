@@ -1,0 +1,257 @@
+// Package provider is the Terraform glue of the PipesHub provider: schemas,
+// plan-time validation and the mapping between Terraform values and the
+// typed API client in internal/client.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+)
+
+// Environment variables that stand in for provider settings.
+const (
+	envServerURL            = "PIPESHUB_SERVER_URL"
+	envBearerAuth           = "PIPESHUB_BEARER_AUTH"
+	envMaxRetries           = "PIPESHUB_MAX_RETRIES"
+	envMaxRequestsPerMinute = "PIPESHUB_MAX_REQUESTS_PER_MINUTE"
+
+	defaultMaxRetries = 5
+)
+
+var (
+	_ provider.Provider                       = &pipeshubProvider{}
+	_ provider.ProviderWithEphemeralResources = &pipeshubProvider{}
+)
+
+type pipeshubProvider struct {
+	version string
+}
+
+// New returns the provider factory for providerserver.Serve.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &pipeshubProvider{version: version} }
+}
+
+type pipeshubProviderModel struct {
+	ServerURL            types.String `tfsdk:"server_url"`
+	BearerAuth           types.String `tfsdk:"bearer_auth"`
+	MaxRetries           types.Int64  `tfsdk:"max_retries"`
+	MaxRequestsPerMinute types.Int64  `tfsdk:"max_requests_per_minute"`
+}
+
+func (p *pipeshubProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "pipeshub"
+	resp.Version = p.version
+}
+
+func (p *pipeshubProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages [PipesHub](https://pipeshub.com) OAuth apps (the `/api/v1/oauth-clients` API). " +
+			"Every setting can also come from an environment variable, so CI pipelines need no secrets in configuration.",
+		Attributes: map[string]schema.Attribute{
+			"server_url": schema.StringAttribute{
+				MarkdownDescription: "Base URL of the PipesHub instance, `https://host` or `https://host/api/v1` " +
+					"(`/api/v1` is added when missing). Can also be set with the `" + envServerURL + "` environment variable.",
+				Optional: true,
+			},
+			"bearer_auth": schema.StringAttribute{
+				MarkdownDescription: "Bearer token of the PipesHub user who owns the apps (a session JWT, an OAuth access " +
+					"token or a personal access token). PipesHub shows an app only to the user who created it, so use the same " +
+					"credential for every run. Can also be set with the `" + envBearerAuth + "` environment variable.",
+				Optional:  true,
+				Sensitive: true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times one request is retried after a connection error, "+
+					"HTTP 429 or HTTP 5xx, with exponential backoff that honours `Retry-After`. `0` disables retries. "+
+					"Defaults to `%d`. Can also be set with the `%s` environment variable.", defaultMaxRetries, envMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(0)},
+			},
+			"max_requests_per_minute": schema.Int64Attribute{
+				MarkdownDescription: "Client-side ceiling on requests per minute, for sharing PipesHub's per-user limit " +
+					"(1000 per minute by default) with other tools. At least `1`; unset means no ceiling. Can also be set " +
+					"with the `" + envMaxRequestsPerMinute + "` environment variable.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+		},
+	}
+}
+
+func (p *pipeshubProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg pipeshubProviderModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A value from another resource is unknown until apply: leave the
+	// provider unconfigured for now; resources skip their API checks.
+	if cfg.ServerURL.IsUnknown() || cfg.BearerAuth.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.MaxRequestsPerMinute.IsUnknown() {
+		tflog.Debug(ctx, "provider configuration has unknown values; deferring client setup to apply")
+		return
+	}
+
+	serverURL := stringSetting(cfg.ServerURL, envServerURL)
+	bearer := stringSetting(cfg.BearerAuth, envBearerAuth)
+	ctx = maskSecrets(ctx, bearer)
+	maxRetries := int64Setting(ctx, cfg.MaxRetries, envMaxRetries, "max_retries", defaultMaxRetries, 0, &resp.Diagnostics)
+	rpm := int64Setting(ctx, cfg.MaxRequestsPerMinute, envMaxRequestsPerMinute, "max_requests_per_minute", 0, 1, &resp.Diagnostics)
+
+	if serverURL == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Missing PipesHub server URL",
+			"Set server_url in the provider block or the "+envServerURL+" environment variable, "+
+				"for example https://pipeshub.example.com.")
+	} else if _, err := client.NormalizeServerURL(serverURL); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Invalid PipesHub server URL",
+			fmt.Sprintf("server_url (or %s) must look like https://host or https://host/api/v1: %s", envServerURL, err))
+	}
+	if bearer == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("bearer_auth"), "Missing PipesHub bearer token",
+			"Set bearer_auth in the provider block or the "+envBearerAuth+" environment variable.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	c, err := client.New(client.Config{
+		ServerURL:         serverURL,
+		BearerToken:       bearer,
+		UserAgent:         fmt.Sprintf("terraform-provider-pipeshub/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion),
+		MaxRetries:        int(maxRetries),
+		RequestsPerMinute: int(rpm),
+		Logger:            tflogLogger{bearerToken: bearer},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot configure the PipesHub client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "PipesHub client configured", map[string]any{"server_url": c.BaseURL(), "max_retries": maxRetries})
+
+	data := &providerData{Client: c, bearerToken: bearer}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// stringSetting returns the configured value, else the environment variable.
+func stringSetting(v types.String, env string) string {
+	if !v.IsNull() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+// int64Setting returns the configured value, else the environment variable
+// (which must parse and be >= minimum), else def.
+func int64Setting(ctx context.Context, v types.Int64, env, attr string, def, minimum int64, diags *diag.Diagnostics) int64 {
+	if !v.IsNull() {
+		return v.ValueInt64()
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < minimum {
+		diags.AddAttributeError(path.Root(attr), "Invalid "+env+" environment variable",
+			fmt.Sprintf("%s (used because %s is not set) must be a whole number of at least %d, got %q.", env, attr, minimum, raw))
+		return def
+	}
+	tflog.Debug(ctx, "provider setting taken from the environment", map[string]any{"attribute": attr, "env": env})
+	return n
+}
+
+func (p *pipeshubProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		newOAuthAppResource,
+	}
+}
+
+func (p *pipeshubProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		newOAuthScopesDataSource,
+		newOAuthAppDataSource,
+		newOAuthAppsDataSource,
+		newOAuthAppTokensDataSource,
+	}
+}
+
+func (p *pipeshubProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		newOAuthAccessTokenEphemeralResource,
+	}
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	Client      *client.Client
+	bearerToken string
+
+	scopesMu sync.Mutex
+	scopes   []client.Scope // nil until first fetched successfully
+}
+
+// ScopeCatalogue returns the scopes the caller may register, fetched from
+// PipesHub at most once per provider process (a failed fetch is retried on
+// the next call).
+func (d *providerData) ScopeCatalogue(ctx context.Context) ([]client.Scope, error) {
+	d.scopesMu.Lock()
+	defer d.scopesMu.Unlock()
+	if d.scopes != nil {
+		return d.scopes, nil
+	}
+	scopes, err := d.Client.ListScopes(d.MaskSecrets(ctx))
+	if err != nil {
+		return nil, err
+	}
+	d.scopes = scopes
+	return scopes, nil
+}
+
+// MaskSecrets returns ctx with the bearer token and the given client secrets
+// masked in every provider log line written with it.
+func (d *providerData) MaskSecrets(ctx context.Context, clientSecrets ...string) context.Context {
+	return maskSecrets(ctx, append([]string{d.bearerToken}, clientSecrets...)...)
+}
+
+// providerDataFrom converts the ProviderData of a Configure request. It
+// returns nil when the provider is not configured yet (or its settings are
+// unknown until apply).
+func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	pd, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
+		return nil
+	}
+	return pd
+}
+
+// addNotConfiguredError reports for an operation that needs the API while
+// the provider settings are still unknown.
+func addNotConfiguredError(diags *diag.Diagnostics) {
+	diags.AddError("PipesHub provider not configured",
+		"The provider's server_url or bearer_auth is not known yet (it depends on a value computed during apply), "+
+			"so PipesHub cannot be called. Apply the resources it depends on first (for example with -target).")
+}

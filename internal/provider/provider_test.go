@@ -1,0 +1,67 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+// Bearer tokens the test emulator knows: two admins and a member of one organisation.
+const (
+	testAccAdminToken      = "tfacc-admin-token"
+	testAccOtherAdminToken = "tfacc-other-admin-token"
+	testAccMemberToken     = "tfacc-member-token"
+)
+
+// testAccProtoV6ProviderFactories serves the provider in-process to the terraform binary.
+var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"pipeshub": providerserver.NewProtocol6WithError(New("test")()),
+}
+
+// TestMain points plugin-testing at the local terraform when TF_ACC_TERRAFORM_PATH
+// is unset, so that acceptance tests never download one.
+func TestMain(m *testing.M) {
+	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		if path, err := exec.LookPath("terraform"); err == nil {
+			_ = os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// newTestEmulator starts an in-process PipesHub emulator and returns it with its server_url.
+func newTestEmulator(t *testing.T) (*emulator.Emulator, string) {
+	t.Helper()
+	org := emulator.StableID("tfacc-org")
+	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
+		testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: org, Role: "admin"},
+		testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: org, Role: "admin"},
+		testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: org, Role: "member"},
+	}})
+	if err != nil {
+		t.Fatalf("starting emulator: %v", err)
+	}
+	srv := httptest.NewServer(emu)
+	t.Cleanup(func() {
+		srv.Close()
+		_ = emu.Close()
+	})
+	return emu, srv.URL + "/api/v1"
+}
+
+// testAccProviderConfig is a provider block for the emulator at serverURL.
+func testAccProviderConfig(serverURL, token string) string {
+	return fmt.Sprintf(`
+provider "pipeshub" {
+  server_url  = %q
+  bearer_auth = %q
+}
+`, serverURL, token)
+}
