@@ -34,14 +34,16 @@ type errorEnvelope struct {
 // decodeErrorResponse turns a non-2xx response into an *APIError or, for the
 // token endpoint's RFC 6749 bodies, an *OAuthError. The body is never copied
 // raw: only the envelope's code and message, scrubbed of the given secrets.
-func decodeErrorResponse(method, path string, status int, header http.Header, body []byte, secrets []string) error {
+// oauthShape is true on the token endpoint, the only one that answers in RFC
+// 6749's shape.
+func decodeErrorResponse(method, path string, status int, header http.Header, body []byte, oauthShape bool, secrets []string) error {
 	retryAfter, _ := retryAfterFromHeader(header, status, time.Now())
 	var eb errorBody
 	if json.Unmarshal(body, &eb) == nil && len(eb.Error) > 0 {
 		switch bytes.TrimSpace(eb.Error)[0] {
 		case '"':
 			var code string
-			if json.Unmarshal(eb.Error, &code) == nil {
+			if oauthShape && json.Unmarshal(eb.Error, &code) == nil {
 				return &OAuthError{
 					StatusCode:  status,
 					ErrorCode:   scrub(code, secrets),

@@ -74,10 +74,11 @@ func headerSeconds(h http.Header, name string) (int64, bool) {
 // a random wait in the upper half, so parallel clients spread out but still
 // wait at least half the step.
 func exponentialBackoff(waitMin, waitMax time.Duration, attempt int) time.Duration {
-	step := waitMax
-	if attempt < 30 {
-		step = min(waitMin<<attempt, waitMax)
+	step := waitMin
+	for i := 0; i < attempt && step < waitMax; i++ {
+		step *= 2 // stops doubling at waitMax, so it cannot overflow
 	}
+	step = min(step, waitMax)
 	half := step / 2
 	wait := half + rand.N(half+1)
 	return max(wait, waitMin)

@@ -70,6 +70,9 @@ func flattenScopes(data []byte) ([]Scope, error) {
 			return nil, err
 		}
 	}
+	if err := expectDelim(dec, '}'); err != nil {
+		return nil, err
+	}
 	if !found {
 		return nil, errors.New(`the response has no "scopes" object`)
 	}

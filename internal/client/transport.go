@@ -93,7 +93,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("reading the response: %w", unwrapURLError(err))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, c.secretsFor(r))
+		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath, c.secretsFor(r))
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter == 0 {
 			apiErr.RetryAfter = a.gaveUpWait
