@@ -1,0 +1,218 @@
+// Package emulator is a local PipesHub OAuth-clients API: the eleven
+// /oauth-clients endpoints and POST /oauth2/token, rule for rule as
+// /work/shared/reference/pipeshub-api.md describes PipesHub (validation
+// order, error envelope, codes and messages, per-user isolation, soft delete,
+// rate limiting), with fault injection and call counters for tests.
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// User is who a bearer token authenticates.
+type User struct {
+	ID, OrgID, Role string // ID and OrgID: 24 lowercase hex; Role "admin" or "member"
+}
+
+// Config configures an Emulator.
+type Config struct {
+	Tokens     map[string]User // bearer token -> user; empty => {"pipeshub-dev-token": an admin}
+	RateLimit  int             // per user per window on /oauth-clients/* (and per IP on /oauth2/*); 0 => 1000
+	RateWindow time.Duration   // 0 => time.Minute
+	DataFile   string          // optional JSON persistence, written atomically
+	Issuer     string          // iss claim for tokens; "" => derived from request host
+}
+
+// DefaultToken is the admin bearer token of an emulator configured without tokens.
+const DefaultToken = "pipeshub-dev-token"
+
+// DefaultOrgID is the organisation of the default admin.
+var DefaultOrgID = StableID("pipeshub-emulator-org")
+
+// StableID derives a 24-hex id (the shape of a MongoDB ObjectId) from a
+// name, so that a user name always maps to the same user id.
+func StableID(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Emulator is an http.Handler serving PipesHub's API under /api/v1.
+// It is safe for concurrent use.
+type Emulator struct {
+	cfg        Config
+	tokens     map[string]User // bearer token -> user
+	usersByID  map[string]User
+	signingKey []byte
+	now        func() time.Time
+
+	userLimiter *rateLimiter // /oauth-clients/*, per user
+	ipLimiter   *rateLimiter // /oauth2/*, per client IP
+
+	mu sync.Mutex // guards st
+	st *state
+
+	faultMu sync.Mutex // guards faults and calls
+	faults  []*Fault
+	calls   map[string]int
+}
+
+// New builds an emulator, loading cfg.DataFile when it exists.
+func New(cfg Config) (*Emulator, error) {
+	if cfg.RateLimit <= 0 {
+		cfg.RateLimit = 1000
+	}
+	if cfg.RateWindow <= 0 {
+		cfg.RateWindow = time.Minute
+	}
+	tokens := cfg.Tokens
+	if len(tokens) == 0 {
+		tokens = map[string]User{DefaultToken: {ID: StableID("admin"), OrgID: DefaultOrgID, Role: roleAdmin}}
+	}
+	e := &Emulator{
+		cfg:         cfg,
+		tokens:      map[string]User{},
+		usersByID:   map[string]User{},
+		signingKey:  make([]byte, 32),
+		now:         time.Now,
+		userLimiter: newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		ipLimiter:   newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		calls:       map[string]int{},
+	}
+	for token, u := range tokens {
+		if token == "" || !isHex24(u.ID) || !isHex24(u.OrgID) || (u.Role != roleAdmin && u.Role != "member") {
+			return nil, fmt.Errorf("emulator: user %q must have a 24-hex ID and OrgID and the role admin or member", u.ID)
+		}
+		e.tokens[token] = u
+		e.usersByID[u.ID] = u
+	}
+	if _, err := rand.Read(e.signingKey); err != nil {
+		return nil, err
+	}
+	st, err := loadState(cfg.DataFile)
+	if err != nil {
+		return nil, err
+	}
+	e.st = st
+	return e, nil
+}
+
+func isHex24(s string) bool {
+	if len(s) != 24 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Close writes the state to Config.DataFile, if any.
+func (e *Emulator) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cfg.DataFile == "" {
+		return nil
+	}
+	return e.st.save(e.cfg.DataFile)
+}
+
+// ServeHTTP serves /api/v1/..., so httptest.NewServer(e).URL+"/api/v1" is a
+// PipesHub server URL.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
+	route, appID := "", ""
+	if ok && (rest == "" || rest[0] == '/') {
+		route, appID = matchRoute(r.Method, rest)
+	}
+	if route == "" {
+		e.serveUnmatched(w, r)
+		return
+	}
+	handle := func(w http.ResponseWriter, r *http.Request) { e.serveRoute(w, r, route, appID) }
+	if f := e.countAndTakeFault(route); f != nil {
+		e.serveFault(w, r, f, handle)
+		return
+	}
+	handle(w, r)
+}
+
+// serveUnmatched runs the app-wide middleware (body parser, XSS layer) and
+// then answers as the SPA fallback or Express's 404 page.
+func (e *Emulator) serveUnmatched(w http.ResponseWriter, r *http.Request) {
+	in, err := readInput(r, "")
+	if err != nil {
+		writeError(w, internalError())
+		return
+	}
+	if !in.sanitize() {
+		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
+		return
+	}
+	writeUnmatched(w, r)
+}
+
+// serveRoute runs PipesHub's pipeline for a matched route (reference §3):
+// body parser, XSS layer, then for /oauth-clients authentication, the
+// per-user limiter, validation, lookup and the service's checks.
+func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, appID string) {
+	in, err := readInput(r, appID)
+	if err != nil {
+		writeError(w, internalError())
+		return
+	}
+	if !in.sanitize() {
+		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
+		return
+	}
+	if route == RouteToken {
+		e.serveToken(w, r, in)
+		return
+	}
+	user, apiErr := e.authenticate(r)
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	limit := e.userLimiter.hit("oauth-client:user:"+user.ID, e.now())
+	limit.setHeaders(w.Header())
+	if limit.exceeded {
+		writeError(w, limit.tooMany())
+		return
+	}
+	status, body, apiErr := e.serveApps(route, user, in)
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	if raw, ok := body.(rawJSON); ok {
+		writeRaw(w, status, "application/json; charset=utf-8", raw)
+		return
+	}
+	writeJSON(w, status, body)
+}
+
+// rawJSON is a response body already encoded (to keep a key order).
+type rawJSON []byte
+
+// authenticate resolves the bearer token (reference §2): a configured user
+// token, or an OAuth access token issued by /oauth2/token, which acts as the
+// app's creator.
+func (e *Emulator) authenticate(r *http.Request) (User, *apiError) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if scheme != "Bearer" || token == "" {
+		return User{}, newError(http.StatusUnauthorized, codeUnauthorized, msgNoToken)
+	}
+	if u, ok := e.tokens[token]; ok {
+		return u, nil
+	}
+	return e.authenticateAccessToken(strings.TrimPrefix(token, "phpat_"))
+}

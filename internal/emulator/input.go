@@ -1,0 +1,175 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// maxBodyBytes is express.json's limit; a larger body is an error, which
+// PipesHub's error middleware turns into a 500.
+const maxBodyBytes = 10 << 20
+
+// input is what PipesHub's middleware sees of a request: the parsed body,
+// the query (qs-style) and the path parameters.
+type input struct {
+	body  any
+	query map[string]any
+	appID string
+}
+
+// readInput parses a request like PipesHub's app-wide parsers
+// (express.json and express.urlencoded): JSON and form bodies are parsed,
+// any other content type leaves the body {}. A malformed JSON body is an
+// error, answered with 500 (reference §3).
+func readInput(r *http.Request, appID string) (*input, error) {
+	in := &input{body: map[string]any{}, query: parseQS(r.URL.Query()), appID: appID}
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Body == nil || (mediaType != "application/json" && mediaType != "application/x-www-form-urlencoded") {
+		return in, nil
+	}
+	raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxBodyBytes {
+		return nil, errors.New("request entity too large")
+	}
+	if mediaType == "application/x-www-form-urlencoded" {
+		values, err := url.ParseQuery(string(raw))
+		if err != nil {
+			return nil, err
+		}
+		qs := parseQS(values)
+		in.body = map[string]any(qs)
+		return in, nil
+	}
+	trimmed := strings.TrimSpace(string(raw))
+	if trimmed == "" {
+		return in, nil
+	}
+	// body-parser's strict mode accepts only objects and arrays.
+	if trimmed[0] != '{' && trimmed[0] != '[' {
+		return nil, errors.New("unexpected token in JSON")
+	}
+	var body any
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, err
+	}
+	in.body = body
+	return in, nil
+}
+
+// parseQS turns query or form values into what the qs library gives
+// Express: a repeated key or a key ending in [] becomes an array.
+func parseQS(values url.Values) map[string]any {
+	out := make(map[string]any, len(values))
+	for key, vs := range values {
+		if name, isArray := strings.CutSuffix(key, "[]"); isArray {
+			out[name] = toAnySlice(vs)
+			continue
+		}
+		if len(vs) == 1 {
+			out[key] = vs[0]
+		} else {
+			out[key] = toAnySlice(vs)
+		}
+	}
+	return out
+}
+
+func toAnySlice(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// maxStringLength is the XSS layer's length limit for a single string.
+const maxStringLength = 100_000
+
+// xssPatterns are the XSS layer's reject rules (reference §3): HTML tags,
+// dangerous tags even when unclosed, event handlers, javascript: and
+// data:text/html URLs, and an encoded <script.
+var xssPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`<\s*/?\s*[a-zA-Z!][^>]*>`),
+	regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`),
+	regexp.MustCompile(`(?i)\bon[a-z]+\s*=`),
+	regexp.MustCompile(`(?i)javascript\s*:`),
+	regexp.MustCompile(`(?i)data\s*:\s*text/html`),
+	regexp.MustCompile(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`),
+}
+
+func isXSS(s string) bool {
+	if len(s) > maxStringLength {
+		return true
+	}
+	for _, p := range xssPatterns {
+		if p.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// sanitize is PipesHub's XSS layer: it rejects any string matching a rule,
+// then trims every string and escapes a stray < or > as the xss library does.
+// It reports false when the request must be rejected.
+func (in *input) sanitize() bool {
+	if isXSS(in.appID) || someString(in.body, isXSS) || someString(map[string]any(in.query), isXSS) {
+		return false
+	}
+	in.appID = cleanString(in.appID)
+	in.body = mapStrings(in.body, cleanString)
+	in.query = mapStrings(map[string]any(in.query), cleanString).(map[string]any)
+	return true
+}
+
+var xssEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;")
+
+func cleanString(s string) string {
+	return xssEscaper.Replace(strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }))
+}
+
+func someString(v any, pred func(string) bool) bool {
+	switch v := v.(type) {
+	case string:
+		return pred(v)
+	case []any:
+		for _, e := range v {
+			if someString(e, pred) {
+				return true
+			}
+		}
+	case map[string]any:
+		for _, e := range v {
+			if someString(e, pred) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func mapStrings(v any, f func(string) string) any {
+	switch v := v.(type) {
+	case string:
+		return f(v)
+	case []any:
+		for i, e := range v {
+			v[i] = mapStrings(e, f)
+		}
+	case map[string]any:
+		for k, e := range v {
+			v[k] = mapStrings(e, f)
+		}
+	}
+	return v
+}

@@ -1,0 +1,316 @@
+package emulator
+
+import (
+	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// serveToken is POST /oauth2/token after the XSS layer (reference §13): the
+// per-IP limiter, tokenSchema, client authentication and the grant.
+func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input) {
+	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
+	limit.setHeaders(w.Header())
+	if limit.exceeded {
+		writeError(w, limit.tooMany())
+		return
+	}
+	req, apiErr := parseTokenRequest(in.body)
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	// client_secret_basic overrides the body when the header decodes to id:secret.
+	if basic, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Basic "); ok {
+		if raw, err := base64.StdEncoding.DecodeString(basic); err == nil {
+			if id, secret, ok := strings.Cut(string(raw), ":"); ok {
+				req.clientID, req.clientSecret = id, &secret
+			}
+		}
+	}
+	if req.clientID == "" {
+		writeOAuthError(w, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "client_id is required"})
+		return
+	}
+	body, oerr := e.grant(r, req)
+	if oerr != nil {
+		writeOAuthError(w, oerr)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	writeJSON(w, http.StatusOK, body)
+}
+
+// clientIP is how express-rate-limit keys a request behind PipesHub's proxy
+// settings: the first X-Forwarded-For entry, X-Real-IP, then the socket.
+func clientIP(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		first, _, _ := strings.Cut(xff, ",")
+		return strings.TrimSpace(first)
+	}
+	if ip := r.Header.Get("X-Real-IP"); ip != "" {
+		return ip
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type tokenResponse struct {
+	AccessToken string `json:"access_token"`
+	TokenType   string `json:"token_type"`
+	ExpiresIn   int64  `json:"expires_in"`
+	Scope       string `json:"scope"`
+}
+
+// consentOnlyScopes are validated, then dropped from client_credentials grants.
+var consentOnlyScopes = []string{"openid", "profile", "email", "offline_access"}
+
+// grant runs the client checks in the order of reference §13.3 and mints a
+// token for client_credentials. The user grants have no codes or refresh
+// tokens to redeem here, so after client authentication they fail.
+func (e *Emulator) grant(r *http.Request, req *tokenRequest) (*tokenResponse, *oauthError) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	app, oerr := e.verifyClient(req.clientID, req.clientSecret)
+	if oerr != nil {
+		return nil, oerr
+	}
+	switch req.grantType {
+	case grantAuthorizationCode:
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_grant", Description: "Invalid authorization code"}
+	case grantRefreshToken:
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_grant", Description: "Invalid refresh token"}
+	}
+	if !slices.Contains(app.AllowedGrantTypes, grantClientCredentials) {
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "unsupported_grant_type", Description: "client_credentials grant not allowed for this app"}
+	}
+	requested := strings.Fields(req.scope)
+	if len(requested) == 0 {
+		requested = app.AllowedScopes
+	}
+	var unknown, notAllowed []string
+	for _, s := range requested {
+		if _, ok := scopeByName[s]; !ok {
+			unknown = append(unknown, s)
+		} else if !slices.Contains(app.AllowedScopes, s) {
+			notAllowed = append(notAllowed, s)
+		}
+	}
+	if len(unknown) > 0 {
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_scope", Description: "Invalid scopes: " + strings.Join(unknown, ", ")}
+	}
+	if len(notAllowed) > 0 {
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_scope", Description: "Scopes not allowed for this app: " + strings.Join(notAllowed, ", ")}
+	}
+	granted := []string{}
+	for _, s := range requested {
+		if !slices.Contains(consentOnlyScopes, s) {
+			granted = append(granted, s)
+		}
+	}
+	token, err := e.issueToken(r, app, granted)
+	if err != nil {
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error", Description: err.Error()}
+	}
+	if e.cfg.DataFile != "" {
+		if err := e.st.save(e.cfg.DataFile); err != nil {
+			return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error", Description: err.Error()}
+		}
+	}
+	return &tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: app.AccessTokenLifetime, Scope: strings.Join(granted, " ")}, nil
+}
+
+// verifyClient is getAppByClientId then verifyClientCredentials: no org or
+// creator filter, status before secret, and Node's TypeError when the secret
+// is absent (row 3b).
+func (e *Emulator) verifyClient(clientID string, secret *string) (*appRecord, *oauthError) {
+	var app *appRecord
+	for _, a := range e.st.Apps {
+		if a.ClientID == clientID && !a.IsDeleted {
+			app = a
+		}
+	}
+	switch {
+	case app == nil:
+		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "Invalid client_id"}
+	case app.Status != statusActive:
+		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "OAuth app is suspended"}
+	case secret == nil:
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error",
+			Description: `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received undefined`}
+	}
+	want, got := sha256.Sum256([]byte(app.Secret)), sha256.Sum256([]byte(*secret))
+	if subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "Invalid client credentials"}
+	}
+	return app, nil
+}
+
+// accessClaims is the payload of an access token, in PipesHub's claim order
+// (reference §13.5). fullName and accountType are omitted: the emulator
+// knows neither user names nor org account types.
+type accessClaims struct {
+	UserID    string `json:"userId"`
+	OrgID     string `json:"orgId"`
+	Iss       string `json:"iss"`
+	Exp       int64  `json:"exp"`
+	Iat       int64  `json:"iat"`
+	Jti       string `json:"jti"`
+	Scope     string `json:"scope"`
+	ClientID  string `json:"client_id"`
+	TokenType string `json:"tokenType"`
+	CreatedBy string `json:"createdBy"`
+}
+
+var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+
+// issueToken signs an HS256 JWT and stores its record (hash, scopes, expiry).
+func (e *Emulator) issueToken(r *http.Request, app *appRecord, scopes []string) (string, error) {
+	now := e.now()
+	claims := accessClaims{
+		UserID: app.ClientID, OrgID: app.OrgID, Iss: e.issuer(r), Iat: now.Unix(), Exp: now.Unix() + app.AccessTokenLifetime,
+		Jti: newUUID(), Scope: strings.Join(scopes, " "), ClientID: app.ClientID, TokenType: "oauth", CreatedBy: app.CreatedBy,
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", err
+	}
+	signingInput := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
+	token := signingInput + "." + base64.RawURLEncoding.EncodeToString(e.sign(signingInput))
+	e.st.Tokens = append(e.st.Tokens, &tokenRecord{
+		ID: newObjectID(now), TokenHash: hashToken(token), ClientID: app.ClientID, OrgID: app.OrgID, Scopes: scopes,
+		ExpiresAt: time.Unix(claims.Exp, 0), CreatedAt: now.Truncate(time.Millisecond), Seq: e.st.nextSeq(),
+	})
+	return token, nil
+}
+
+func (e *Emulator) sign(input string) []byte {
+	mac := hmac.New(sha256.New, e.signingKey)
+	mac.Write([]byte(input))
+	return mac.Sum(nil)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// issuer is Config.Issuer, else the URL the request came to, without a trailing slash.
+func (e *Emulator) issuer(r *http.Request) string {
+	if e.cfg.Issuer != "" {
+		return strings.TrimRight(e.cfg.Issuer, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// lastUsedThrottle is how often PipesHub records a token's use.
+const lastUsedThrottle = 5 * time.Minute
+
+// authenticateAccessToken accepts an access token from /oauth2/token as
+// bearer: signature, expiry, revocation, then the app creator is the caller.
+func (e *Emulator) authenticateAccessToken(token string) (User, *apiError) {
+	invalid := newError(http.StatusUnauthorized, codeUnauthorized, msgInvalidToken)
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[0] != jwtHeader {
+		return User{}, invalid
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !hmac.Equal(sig, e.sign(parts[0]+"."+parts[1])) {
+		return User{}, invalid
+	}
+	var claims accessClaims
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.TokenType != "oauth" {
+		return User{}, invalid
+	}
+	now := e.now()
+	if now.Unix() >= claims.Exp {
+		return User{}, newError(http.StatusUnauthorized, "OAUTH_EXPIRED_TOKEN", "Access token has expired")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	hash := hashToken(token)
+	for _, t := range e.st.Tokens {
+		if t.TokenHash != hash {
+			continue
+		}
+		if t.IsRevoked {
+			return User{}, newError(http.StatusUnauthorized, "OAUTH_INVALID_TOKEN", "Token has been revoked")
+		}
+		if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedThrottle {
+			used := now.Truncate(time.Millisecond)
+			t.LastUsedAt = &used
+		}
+		user, ok := e.usersByID[claims.CreatedBy]
+		if !ok {
+			return User{}, newError(http.StatusUnauthorized, codeUnauthorized, msgUserNotFound)
+		}
+		return user, nil
+	}
+	return User{}, invalid
+}
+
+// tokenView is an item of GET /oauth-clients/{appId}/tokens for a
+// client_credentials access token (no userId, no name).
+type tokenView struct {
+	ID         string   `json:"id"`
+	TokenType  string   `json:"tokenType"`
+	Scopes     []string `json:"scopes"`
+	CreatedAt  string   `json:"createdAt"`
+	ExpiresAt  string   `json:"expiresAt"`
+	IsRevoked  bool     `json:"isRevoked"`
+	LastUsedAt string   `json:"lastUsedAt,omitempty"`
+}
+
+// maxListedTokens is listTokensForApp's cap per token type.
+const maxListedTokens = 100
+
+// listTokens is listTokensForApp: live (not revoked, not expired) tokens,
+// newest first, at most 100.
+func (e *Emulator) listTokens(clientID string, now time.Time) []tokenView {
+	var live []*tokenRecord
+	for _, t := range e.st.Tokens {
+		if t.ClientID == clientID && !t.IsRevoked && t.ExpiresAt.After(now) {
+			live = append(live, t)
+		}
+	}
+	slices.SortFunc(live, func(a, b *tokenRecord) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(b.Seq, a.Seq))
+	})
+	out := []tokenView{}
+	for _, t := range live[:min(len(live), maxListedTokens)] {
+		v := tokenView{ID: t.ID, TokenType: "access", Scopes: nonNil(t.Scopes), CreatedAt: formatTime(t.CreatedAt), ExpiresAt: formatTime(t.ExpiresAt)}
+		if t.LastUsedAt != nil {
+			v.LastUsedAt = formatTime(*t.LastUsedAt)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// revokeTokens is revokeAllTokensForApp.
+func (e *Emulator) revokeTokens(clientID string, now time.Time) {
+	for _, t := range e.st.Tokens {
+		if t.ClientID == clientID && !t.IsRevoked {
+			revokedAt := now
+			t.IsRevoked, t.RevokedAt = true, &revokedAt
+		}
+	}
+}
