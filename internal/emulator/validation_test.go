@@ -73,7 +73,9 @@ func TestCreateValidation(t *testing.T) {
 			b["allowedScopes"] = []string{"nope"}
 			b["redirectUris"] = []string{"http://evil.example/cb"}
 		}), 400, "OAUTH_INVALID_SCOPE", "Invalid scopes: nope"},
-		{"http redirect rejected", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://ok.example/cb", "http://evil.example/cb"} }), 400, "OAUTH_INVALID_REDIRECT_URI",
+		{"http redirect rejected", adminToken, base(func(b map[string]any) {
+			b["redirectUris"] = []string{"https://ok.example/cb", "http://evil.example/cb"}
+		}), 400, "OAUTH_INVALID_REDIRECT_URI",
 			"Redirect URI must use HTTPS (except localhost): http://evil.example/cb"},
 		{"IPv6 loopback rejected", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"http://[::1]:3000/cb"} }), 400, "OAUTH_INVALID_REDIRECT_URI",
 			"Redirect URI must use HTTPS (except localhost): http://[::1]:3000/cb"},

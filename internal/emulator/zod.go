@@ -89,7 +89,7 @@ func (z *zod) str(v any, rule stringRule) (string, bool) {
 
 var (
 	plainString = stringRule{min: -1, max: -1}
-	urlString = stringRule{min: -1, max: -1, url: true}
+	urlString   = stringRule{min: -1, max: -1, url: true}
 )
 
 // integer is z.number().int().min(lo).max(hi).
