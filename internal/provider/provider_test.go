@@ -5,10 +5,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
@@ -64,4 +67,46 @@ provider "pipeshub" {
   bearer_auth = %q
 }
 `, serverURL, token)
+}
+
+// writeRoutes are the emulator routes that change something.
+var writeRoutes = []string{
+	emulator.RouteCreateApp, emulator.RouteUpdateApp, emulator.RouteDeleteApp, emulator.RouteRegenerateSecret,
+	emulator.RouteSuspendApp, emulator.RouteActivateApp, emulator.RouteRevokeAllTokens,
+}
+
+// expectWrites checks that, since the last ResetCalls, the emulator saw
+// exactly the given write calls (routes not listed: none) and, when
+// wantGets >= 0, exactly that many GETs of one app.
+func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var problems []string
+		for _, route := range writeRoutes {
+			if got := emu.Calls(route); got != want[route] {
+				problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got, want[route]))
+			}
+		}
+		if got := emu.Calls(emulator.RouteGetApp); wantGets >= 0 && got != wantGets {
+			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", emulator.RouteGetApp, got, wantGets))
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("unexpected API calls (all: %v):\n%s", emu.CallCounts(), strings.Join(problems, "\n"))
+		}
+		return nil
+	}
+}
+
+// captureAttr copies an attribute of a resource in state into dst.
+func captureAttr(addr, attr string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		*dst = rs.Primary.Attributes[attr]
+		if *dst == "" {
+			return fmt.Errorf("%s.%s is empty", addr, attr)
+		}
+		return nil
+	}
 }

@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    pipeshub = {
+      source = "pipeshub-ai/pipeshub"
+    }
+  }
+}

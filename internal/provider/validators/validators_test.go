@@ -1,0 +1,104 @@
+package validators
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func TestPlainTextProblem(t *testing.T) {
+	cases := map[string]string{ // value -> substring of the problem ("" = accepted)
+		"Acme Support Portal":                "",
+		"R&D tools, 100% internal":           "",
+		"https://example.com/?session=1":     "",
+		"<b>bold</b>":                        "HTML tag",
+		"<script>alert(1)</script>":          "HTML tag",
+		"click onclick=steal()":              "event handler",
+		"x ONLOAD = y":                       "event handler",
+		"javascript:alert(1)":                "javascript:",
+		"JavaScript:void(0)":                 "javascript:",
+		"data:text/html,hi":                  "data:text/html",
+		"data: text/html;base64,xx":          "data:text/html",
+		"%3Cscript":                          "encoded <script>",
+		"&lt;script src=x":                   "encoded <script>",
+		"1 < 2":                              "< or >",
+		"a -> b":                             "< or >",
+		" padded":                            "whitespace",
+		"padded\n":                           "whitespace",
+		strings.Repeat("a", maxTextLength+1): "longer than",
+	}
+	for value, want := range cases {
+		got := PlainTextProblem(value)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("PlainTextProblem(%.40q) = %q, want a problem containing %q", value, got, want)
+		}
+	}
+}
+
+func TestRedirectURIProblem(t *testing.T) {
+	cases := map[string]string{
+		"https://app.example.com/cb":          "",
+		"https://app.example.com/cb#":         "", // an empty fragment is allowed
+		"http://localhost:3000/cb":            "",
+		"http://LOCALHOST/cb":                 "",
+		"http://127.0.0.1:8080/cb":            "",
+		"myapp://localhost/cb":                "",
+		CursorRedirectURI:                     "",
+		"cursor://anysphere.cursor-mcp/other": "HTTPS",
+		"http://app.example.com/cb":           "HTTPS",
+		"http://[::1]:3000/cb":                "HTTPS",
+		"https://app.example.com/cb#section":  "fragment",
+		"not a url":                           "not an absolute URL",
+		"/relative/path":                      "not an absolute URL",
+		"https://exa mple.com/cb":             "not an absolute URL",
+	}
+	for uri, want := range cases {
+		got := RedirectURIProblem(uri)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("RedirectURIProblem(%q) = %q, want a problem containing %q", uri, got, want)
+		}
+	}
+}
+
+func TestValidatorsSkipUnknownAndNull(t *testing.T) {
+	for _, v := range []validator.String{PlainText(), AbsoluteURL(), RedirectURI()} {
+		for _, value := range []types.String{types.StringNull(), types.StringUnknown()} {
+			resp := &validator.StringResponse{}
+			v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("x"), ConfigValue: value}, resp)
+			if resp.Diagnostics.HasError() {
+				t.Errorf("%T rejected %s: %v", v, value, resp.Diagnostics)
+			}
+		}
+	}
+}
+
+func TestAbsoluteURL(t *testing.T) {
+	cases := map[string]bool{
+		"https://example.com":        true,
+		"http://example.com/privacy": true,
+		"mailto:privacy@example.com": true,
+		"example.com/privacy":        false,
+		"":                           false,
+	}
+	for value, ok := range cases {
+		resp := &validator.StringResponse{}
+		AbsoluteURL().ValidateString(context.Background(),
+			validator.StringRequest{Path: path.Root("homepage_url"), ConfigValue: types.StringValue(value)}, resp)
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("AbsoluteURL(%q): error = %v, want ok = %v", value, resp.Diagnostics, ok)
+		}
+	}
+}
+
+func BenchmarkPlainTextProblem(b *testing.B) {
+	value := "Customer support portal that searches the knowledge base on the user's behalf."
+	for b.Loop() {
+		if PlainTextProblem(value) != "" {
+			b.Fatal("rejected")
+		}
+	}
+}
