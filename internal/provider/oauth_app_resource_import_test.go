@@ -1,0 +1,127 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+// An app suspended at creation, then imported by command, by block, and by
+// block with generated configuration, each planning no change.
+func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
+	emu, url := newTestEmulator(t)
+	apiFields := `
+  name            = "tfacc import"
+  description     = "Imported three ways"
+  redirect_uris   = ["https://app.example.com/cb"]
+  allowed_scopes  = ["openid", "profile", "kb:read"]
+  homepage_url    = "https://app.example.com"
+  status          = "suspended"
+  is_confidential = false`
+	// Terraform-only attributes cannot be imported; an import block with
+	// them in the configuration would plan their change.
+	terraformOnly := `
+  secret_rotation_triggers = { v = "1" }
+  timeouts {
+    create = "2m"
+  }`
+	ignore := []string{"client_secret", "secret_rotation_triggers", "token_revocation_triggers", "timeouts"}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: emu.ResetCalls,
+				Config:    appConfig(url, testAccAdminToken, apiFields+terraformOnly),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1, emulator.RouteSuspendApp: 1}),
+					resource.TestCheckResourceAttr(appAddr, "status", "suspended"),
+					resource.TestCheckResourceAttrSet(appAddr, "client_secret"),
+				),
+			},
+			{
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: ignore,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 {
+						return fmt.Errorf("imported %d instances", len(states))
+					}
+					if secret := states[0].Attributes["client_secret"]; secret != "" {
+						return fmt.Errorf("client_secret after import = %q, want null", secret)
+					}
+					return nil
+				},
+			},
+			{
+				Config:          appConfig(url, testAccAdminToken, apiFields),
+				ResourceName:    appAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				ResourceName:    appAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+				Config:          testAccProviderConfig(url, testAccAdminToken),
+			},
+		},
+	})
+}
+
+// An app created outside Terraform and imported with an import block gets a
+// working secret through secret_rotation_triggers, in the same apply.
+func TestAccOAuthApp_importedAppGetsSecret(t *testing.T) {
+	emu, url := newTestEmulator(t)
+	api := testAccClient(t, url, testAccAdminToken)
+	app := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name:              "tfacc imported",
+		AllowedGrantTypes: []string{client.GrantClientCredentials},
+		AllowedScopes:     []string{"kb:read"},
+	})
+	config := fmt.Sprintf(`
+import {
+  to = pipeshub_oauth_app.test
+  id = %q
+}
+`, app.ID) + appConfig(url, testAccAdminToken, `
+  name                     = "tfacc imported"
+  allowed_grant_types      = ["client_credentials"]
+  allowed_scopes           = ["kb:read"]
+  secret_rotation_triggers = { imported = "yes" }`)
+	var secret string
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: emu.ResetCalls,
+			Config:    config,
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+				plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("client_secret")),
+			}},
+			Check: resource.ComposeAggregateTestCheckFunc(
+				expectWrites(emu, -1, map[string]int{emulator.RouteRegenerateSecret: 1}),
+				resource.TestCheckResourceAttr(appAddr, "id", app.ID),
+				captureAttr(appAddr, "client_secret", &secret),
+				func(*terraform.State) error {
+					if secret == app.ClientSecret {
+						return fmt.Errorf("secret not regenerated")
+					}
+					_, err := api.ClientCredentialsToken(context.Background(), app.ClientID, secret, nil)
+					return err
+				},
+			),
+		}},
+	})
+}
