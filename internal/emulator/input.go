@@ -99,7 +99,7 @@ const maxStringLength = 100_000
 // dangerous tags even when unclosed, event handlers, javascript: and
 // data:text/html URLs, and an encoded <script.
 var xssPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`<\s*/?\s*[a-zA-Z!][^>]*>`),
+	regexp.MustCompile(`</?[a-zA-Z!][^>]*>`),
 	regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`),
 	regexp.MustCompile(`(?i)\bon[a-z]+\s*=`),
 	regexp.MustCompile(`(?i)javascript\s*:`),

@@ -1,0 +1,75 @@
+package emulator_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+// TestRateLimit covers the per-user limiter of /oauth-clients/* (§3 step 5):
+// draft-6 headers on every response past auth, 429 envelope with
+// retryAfter and Retry-After, per-user keys, and the window reset.
+func TestRateLimit(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 8, 22, 12, 0, 0, 0, time.UTC)}
+	h := newHarness(t, emulator.Config{Tokens: testUsers(), RateLimit: 3, RateWindow: 30 * time.Second})
+	h.emu.SetClock(clock.Now)
+	get := func(token, path string) *response { return h.do(req{method: "GET", path: path, token: token}) }
+
+	for i, path := range []string{"/oauth-clients", "/oauth-clients/scopes", "/oauth-clients/bad"} {
+		resp := get(adminToken, path)
+		wantRemaining := []string{"2", "1", "0"}[i]
+		if resp.header.Get("RateLimit-Limit") != "3" || resp.header.Get("RateLimit-Remaining") != wantRemaining ||
+			resp.header.Get("RateLimit-Reset") != "30" || resp.header.Get("RateLimit-Policy") != "3;w=30" || resp.header.Get("Retry-After") != "" {
+			t.Fatalf("request %d headers: %v", i, resp.header)
+		}
+		if resp.header.Get("X-RateLimit-Limit") != "" {
+			t.Fatal("no legacy headers")
+		}
+	}
+	clock.Advance(10 * time.Second)
+	resp := get(adminToken, "/oauth-clients")
+	if resp.status != http.StatusTooManyRequests || resp.raw !=
+		`{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"Too many OAuth client requests. Please try again later.","retryAfter":20}}` {
+		t.Fatalf("429: %d %s", resp.status, resp.raw)
+	}
+	if resp.header.Get("Retry-After") != "20" || resp.header.Get("RateLimit-Remaining") != "0" || resp.header.Get("RateLimit-Reset") != "20" {
+		t.Fatalf("429 headers: %v", resp.header)
+	}
+	// Other users have their own budget; 401s never reach the limiter.
+	if r := get(memberToken, "/oauth-clients"); r.status != 200 || r.header.Get("RateLimit-Remaining") != "2" {
+		t.Fatalf("member: %d %v", r.status, r.header)
+	}
+	if r := get("", "/oauth-clients"); r.status != 401 || r.header.Get("RateLimit-Limit") != "" {
+		t.Fatalf("401 must come before the limiter: %d %v", r.status, r.header)
+	}
+	// The token endpoint has its own per-IP limiter with the same headers.
+	if r := h.token("x", "y", nil); r.status != 401 || r.header.Get("RateLimit-Remaining") != "2" {
+		t.Fatalf("token limiter: %d %v", r.status, r.header)
+	}
+	clock.Advance(20 * time.Second)
+	if r := get(adminToken, "/oauth-clients"); r.status != 200 || r.header.Get("RateLimit-Remaining") != "2" {
+		t.Fatalf("after the window: %d %v", r.status, r.header)
+	}
+}
+
+// TestTokenRateLimitPerIP: /oauth2/token is limited by client IP (first
+// X-Forwarded-For entry) and answers 429 in the app envelope.
+func TestTokenRateLimitPerIP(t *testing.T) {
+	h := newHarness(t, emulator.Config{Tokens: testUsers(), RateLimit: 1})
+	from := func(ip string) *response {
+		return h.do(req{method: "POST", path: "/oauth2/token", body: map[string]any{"grant_type": "client_credentials"},
+			header: http.Header{"X-Forwarded-For": {ip + ", 10.0.0.1"}}})
+	}
+	if r := from("203.0.113.1"); r.status != 401 {
+		t.Fatalf("first: %d %s", r.status, r.raw)
+	}
+	r := from("203.0.113.1")
+	if r.status != 429 || r.errCode() != "HTTP_TOO_MANY_REQUESTS" || r.header.Get("Retry-After") == "" || dig[float64](r.json, "error", "retryAfter") == 0 {
+		t.Fatalf("second: %d %s", r.status, r.raw)
+	}
+	if r := from("203.0.113.2"); r.status != 401 {
+		t.Fatalf("other IP: %d %s", r.status, r.raw)
+	}
+}
