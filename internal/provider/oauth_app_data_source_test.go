@@ -1,0 +1,232 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+func TestAccOAuthAppDataSource_byIDAndByName(t *testing.T) {
+	_, serverURL := newTestEmulator(t)
+	c := testAccClient(t, serverURL, testAccAdminToken)
+	app := testAccCreateApp(t, c, client.CreateAppRequest{
+		Name:              "reporting-service",
+		Description:       ptr("Nightly reporting job"),
+		RedirectURIs:      []string{"https://reports.example.com/callback"},
+		AllowedGrantTypes: []string{client.GrantAuthorizationCode, client.GrantClientCredentials},
+		AllowedScopes:     []string{"kb:read", "semantic:read"},
+		HomepageURL:       ptr("https://reports.example.com"),
+	})
+	// Decoys that PipesHub's substring search also returns: the lookup must keep the exact name only.
+	decoy := testAccCreateApp(t, c, client.CreateAppRequest{Name: "reporting-service-v2", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}})
+	testAccCreateApp(t, c, client.CreateAppRequest{Name: "REPORTING-SERVICE", Description: ptr("reporting-service, upper case"), AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}})
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccProviderConfig(serverURL, testAccAdminToken) + testAccExample(t, "data-sources/pipeshub_oauth_app/data-source.tf"),
+			ConfigVariables: config.Variables{
+				"app_name": config.StringVariable("reporting-service"),
+				"app_id":   config.StringVariable(app.ID),
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("id"), knownvalue.StringExact(app.ID)),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("client_id"), knownvalue.StringExact(app.ClientID)),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("description"), knownvalue.StringExact("Nightly reporting job")),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("allowed_scopes"),
+					knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("kb:read"), knownvalue.StringExact("semantic:read")})),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("homepage_url"), knownvalue.StringExact("https://reports.example.com")),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("privacy_policy_url"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("access_token_lifetime"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue("data.pipeshub_oauth_app.by_name", tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				expectSameAttributes("data.pipeshub_oauth_app.by_name", "data.pipeshub_oauth_app.by_id"),
+				expectNoSecrets("data.pipeshub_oauth_app.by_name", app.ClientSecret, decoy.ClientSecret),
+				expectNoSecrets("data.pipeshub_oauth_app.by_id", app.ClientSecret),
+			},
+		}},
+	})
+}
+
+func TestAccOAuthAppDataSource_lookupErrors(t *testing.T) {
+	emu, serverURL := newTestEmulator(t)
+	c := testAccClient(t, serverURL, testAccAdminToken)
+	grants := []string{client.GrantClientCredentials}
+	first := testAccCreateApp(t, c, client.CreateAppRequest{Name: "twin", AllowedGrantTypes: grants, AllowedScopes: []string{"kb:read"}})
+	second := testAccCreateApp(t, c, client.CreateAppRequest{Name: "twin", AllowedGrantTypes: grants, AllowedScopes: []string{"kb:read"}})
+	theirs := testAccCreateApp(t, testAccClient(t, serverURL, testAccOtherAdminToken),
+		client.CreateAppRequest{Name: "someone-elses", AllowedGrantTypes: grants, AllowedScopes: []string{"kb:read"}})
+
+	providerConfig := testAccProviderConfig(serverURL, testAccAdminToken)
+	lookup := func(arguments string) string {
+		return providerConfig + fmt.Sprintf("data \"pipeshub_oauth_app\" \"test\" {\n%s\n}\n", arguments)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      lookup(fmt.Sprintf("id = %q\nname = \"twin\"", first.ID)),
+				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*Exactly one of these attributes must be configured: \[id,name\]`),
+			},
+			{
+				Config:      lookup(""),
+				ExpectError: regexp.MustCompile(`(?s)Missing Attribute Configuration.*Exactly one of these attributes must be configured: \[id,name\]`),
+			},
+			{
+				Config:      lookup(`id = "not-an-id"`),
+				ExpectError: regexp.MustCompile(`must be a PipesHub OAuth app id`),
+			},
+			{
+				// The three plan-time errors above never reached the API.
+				PreConfig: func() {
+					if n := emu.Calls(emulator.RouteGetApp) + emu.Calls(emulator.RouteListApps); n != 0 {
+						t.Errorf("invalid lookups called the API %d times, want 0", n)
+					}
+				},
+				Config: lookup(`name = "twin"`),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)2 OAuth apps are named "twin".*(%s.*%s|%s.*%s)`,
+					first.ID, second.ID, second.ID, first.ID)),
+			},
+			{
+				Config:      lookup(`name = "no-such-app"`),
+				ExpectError: regexp.MustCompile(`No OAuth app named "no-such-app"`),
+			},
+			{
+				Config:      lookup(`name = "someone-elses"`),
+				ExpectError: regexp.MustCompile(`No OAuth app named "someone-elses"`),
+			},
+			{
+				Config:      lookup(fmt.Sprintf("id = %q", theirs.ID)),
+				ExpectError: regexp.MustCompile(`(?s)OAuth app not found.*HTTP 404\s+HTTP_NOT_FOUND:\s+OAuth app not found`),
+			},
+		},
+	})
+}
+
+// testAccClient is an API client acting as an emulator user, for arranging
+// fixtures directly (far faster than through terraform).
+func testAccClient(t *testing.T, serverURL, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{ServerURL: serverURL, BearerToken: token, UserAgent: "terraform-provider-pipeshub-tests"})
+	if err != nil {
+		t.Fatalf("client.New: %v", err)
+	}
+	return c
+}
+
+func testAccCreateApp(t *testing.T, c *client.Client, req client.CreateAppRequest) *client.AppWithSecret {
+	t.Helper()
+	app, err := c.CreateApp(context.Background(), req)
+	if err != nil {
+		t.Fatalf("creating app %q: %v", req.Name, err)
+	}
+	return app
+}
+
+// testAccExample returns a file under examples/, so that a broken example fails the tests.
+func testAccExample(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatalf("reading example: %v", err)
+	}
+	return string(b)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// stateCheckFunc adapts a function to statecheck.StateCheck, for checks over
+// the whole state or several resources at once.
+type stateCheckFunc func(state *tfjson.State) error
+
+func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+func stateResources(state *tfjson.State) []*tfjson.StateResource {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil
+	}
+	return state.Values.RootModule.Resources
+}
+
+func stateResource(state *tfjson.State, address string) (*tfjson.StateResource, error) {
+	for _, r := range stateResources(state) {
+		if r.Address == address {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is not in the state", address)
+}
+
+// expectSameAttributes checks that two resources hold identical attributes.
+func expectSameAttributes(addressOne, addressTwo string) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		one, err := stateResource(state, addressOne)
+		if err != nil {
+			return err
+		}
+		two, err := stateResource(state, addressTwo)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(one.AttributeValues, two.AttributeValues) {
+			return fmt.Errorf("%s and %s differ:\n%v\n%v", addressOne, addressTwo, one.AttributeValues, two.AttributeValues)
+		}
+		return nil
+	})
+}
+
+// expectNoSecrets checks that no attribute of a resource, at any depth, is
+// named like a secret or holds one of the given secret values.
+func expectNoSecrets(address string, secrets ...string) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		r, err := stateResource(state, address)
+		if err != nil {
+			return err
+		}
+		return findSecrets(address, r.AttributeValues, secrets)
+	})
+}
+
+func findSecrets(at string, value any, secrets []string) error {
+	switch v := value.(type) {
+	case map[string]any:
+		for key, inner := range v {
+			if strings.Contains(key, "secret") {
+				return fmt.Errorf("%s has an attribute %q", at, key)
+			}
+			if err := findSecrets(at+"."+key, inner, secrets); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, inner := range v {
+			if err := findSecrets(fmt.Sprintf("%s[%d]", at, i), inner, secrets); err != nil {
+				return err
+			}
+		}
+	case string:
+		for _, s := range secrets {
+			if s != "" && strings.Contains(v, s) {
+				return fmt.Errorf("%s holds a client secret", at)
+			}
+		}
+	}
+	return nil
+}
