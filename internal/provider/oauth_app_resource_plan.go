@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -121,6 +120,6 @@ func unknownScopeProblem(scope string, catalogue []string) string {
 	if suggestion := closest(scope, catalogue); suggestion != "" {
 		msg += fmt.Sprintf(" Did you mean %q?", suggestion)
 	}
-	return msg + " Admin-only scopes (such as org:write or config:write) need a PipesHub admin's credential. " +
-		"The data source pipeshub_oauth_scopes lists the scopes available: " + strings.Join(catalogue, ", ") + "."
+	return msg + " Admin-only scopes (such as org:write or config:write) need a PipesHub admin's credential; " +
+		"the pipeshub_oauth_scopes data source lists the scopes this credential may grant."
 }
