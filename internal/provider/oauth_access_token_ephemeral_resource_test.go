@@ -2,12 +2,265 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
+
+// testAccEchoFactories adds plugin-testing's echo provider, which copies its
+// configuration (here the ephemeral token's outputs) into the state of an
+// "echo" resource: the only way to look at an ephemeral value in a test.
+var testAccEchoFactories = func() map[string]func() (tfprotov6.ProviderServer, error) {
+	factories := map[string]func() (tfprotov6.ProviderServer, error){"echo": echoprovider.NewProviderServer()}
+	for name, factory := range testAccProtoV6ProviderFactories {
+		factories[name] = factory
+	}
+	return factories
+}()
+
+// echoToken copies the outputs of ephemeral.pipeshub_oauth_access_token.<name>
+// (not its inputs: the secret stays out) into echo.token.
+func echoToken(name string) string {
+	return fmt.Sprintf(`
+provider "echo" {
+  data = {
+    access_token   = ephemeral.pipeshub_oauth_access_token.%[1]s.access_token
+    token_type     = ephemeral.pipeshub_oauth_access_token.%[1]s.token_type
+    expires_in     = ephemeral.pipeshub_oauth_access_token.%[1]s.expires_in
+    expires_at     = ephemeral.pipeshub_oauth_access_token.%[1]s.expires_at
+    scope          = ephemeral.pipeshub_oauth_access_token.%[1]s.scope
+    granted_scopes = ephemeral.pipeshub_oauth_access_token.%[1]s.granted_scopes
+  }
+}
+
+resource "echo" "token" {}
+`, name)
+}
+
+// The example: an app created and a token obtained for it in the same run.
+func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
+	_, serverURL := newTestEmulator(t)
+	c := testAccClient(t, serverURL, testAccAdminToken)
+	started := time.Now()
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccProviderConfig(serverURL, testAccAdminToken) +
+				testAccExample(t, "ephemeral-resources/pipeshub_oauth_access_token/ephemeral-resource.tf") +
+				echoToken("reporting"),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("token_type"), knownvalue.StringExact("Bearer")),
+				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("expires_in"), knownvalue.Int64Exact(3600)),
+				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("scope"), knownvalue.StringExact("kb:read")),
+				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("granted_scopes"),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("kb:read")})),
+				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("expires_at"),
+					knownvalue.StringFunc(expiresAbout(started, time.Hour))),
+				stateCheckFunc(func(state *tfjson.State) error {
+					return checkIssuedToken(c, state, "pipeshub_oauth_app.reporting", "kb:read")
+				}),
+			},
+		}},
+	})
+}
+
+// The token endpoint's refusals, each with PipesHub's OAuth error code and
+// description; and a token with every allowed scope when scopes is unset.
+func TestAccOAuthAccessToken_tokenEndpointErrors(t *testing.T) {
+	_, serverURL := newTestEmulator(t)
+	c := testAccClient(t, serverURL, testAccAdminToken)
+	service := client.CreateAppRequest{
+		Name: "service", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read", "semantic:read"},
+	}
+	active := testAccCreateApp(t, c, service)
+	suspended := testAccCreateApp(t, c, service)
+	if _, err := c.SuspendApp(context.Background(), suspended.ID); err != nil {
+		t.Fatal(err)
+	}
+	interactive := testAccCreateApp(t, c, client.CreateAppRequest{
+		Name: "interactive", RedirectURIs: []string{"https://app.example.com/cb"}, AllowedScopes: []string{"kb:read"},
+	})
+
+	cfg := testAccProviderConfig(serverURL, testAccAdminToken) + `
+variable "client_id" {
+  type = string
+}
+
+variable "client_secret" {
+  type      = string
+  sensitive = true
+}
+
+variable "scopes" {
+  type    = set(string)
+  default = null
+}
+
+ephemeral "pipeshub_oauth_access_token" "test" {
+  client_id     = var.client_id
+  client_secret = var.client_secret
+  scopes        = var.scopes
+}
+` + echoToken("test")
+	credentials := func(app *client.AppWithSecret, scopes ...string) config.Variables {
+		vars := config.Variables{
+			"client_id":     config.StringVariable(app.ClientID),
+			"client_secret": config.StringVariable(app.ClientSecret),
+		}
+		if scopes != nil {
+			scopeVars := make([]config.Variable, len(scopes))
+			for i, s := range scopes {
+				scopeVars[i] = config.StringVariable(s)
+			}
+			vars["scopes"] = config.SetVariable(scopeVars...)
+		}
+		return vars
+	}
+	wrongSecret := credentials(active)
+	wrongSecret["client_secret"] = config.StringVariable(strings.Repeat("0", 64))
+
+	resource.ParallelTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg, ConfigVariables: credentials(suspended),
+				ExpectError: oauthErrorPattern(401, "invalid_client", "OAuth app is suspended"),
+			},
+			{
+				Config: cfg, ConfigVariables: credentials(interactive),
+				ExpectError: oauthErrorPattern(400, "unsupported_grant_type", "client_credentials grant not allowed for this app"),
+			},
+			{
+				Config: cfg, ConfigVariables: credentials(active, "kb:read", "kb:write"),
+				ExpectError: oauthErrorPattern(400, "invalid_scope", "Scopes not allowed for this app: kb:write"),
+			},
+			{
+				Config: cfg, ConfigVariables: credentials(active, "nope:read"),
+				ExpectError: oauthErrorPattern(400, "invalid_scope", "Invalid scopes: nope:read"),
+			},
+			{
+				Config: cfg, ConfigVariables: wrongSecret,
+				ExpectError: oauthErrorPattern(401, "invalid_client", "Invalid client credentials"),
+			},
+			{
+				Config: cfg, ConfigVariables: credentials(active, "kb:read", "has space"),
+				ExpectError: regexp.MustCompile(`must be one scope name, without spaces`),
+			},
+			{
+				Config: cfg, ConfigVariables: credentials(active),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("granted_scopes"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("kb:read"), knownvalue.StringExact("semantic:read")})),
+				},
+			},
+		},
+	})
+}
+
+// oauthErrorPattern matches the diagnostic of a token-endpoint refusal,
+// whatever terraform's line wrapping.
+func oauthErrorPattern(status int, code, description string) *regexp.Regexp {
+	detail := fmt.Sprintf("PipesHub's token endpoint answered HTTP %d: %s: %s", status, code, description)
+	words := strings.Fields(detail)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return regexp.MustCompile(`(?s)PipesHub refused to issue an access token.*` + strings.Join(words, `\s+`))
+}
+
+func expiresAbout(issued time.Time, lifetime time.Duration) func(string) error {
+	return func(value string) error {
+		at, err := time.Parse(time.RFC3339, value)
+		if err != nil {
+			return err
+		}
+		earliest := issued.Add(lifetime).Truncate(time.Second)
+		if at.Before(earliest) || at.After(time.Now().Add(lifetime)) {
+			return fmt.Errorf("expires_at %s is not issue time + %s", value, lifetime)
+		}
+		return nil
+	}
+}
+
+// checkIssuedToken checks that the echoed access token is a JWT issued to the
+// app at appAddress with the given scope, that PipesHub lists a live token of
+// that app, and that the token sits in no state but the echo resource's.
+func checkIssuedToken(c *client.Client, state *tfjson.State, appAddress, scope string) error {
+	echo, err := stateResource(state, "echo.token")
+	if err != nil {
+		return err
+	}
+	data, _ := echo.AttributeValues["data"].(map[string]any)
+	token, _ := data["access_token"].(string)
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("access_token is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return fmt.Errorf("decoding the JWT payload: %w", err)
+	}
+	var claims struct {
+		ClientID string `json:"client_id"`
+		Scope    string `json:"scope"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return fmt.Errorf("decoding the JWT claims: %w", err)
+	}
+
+	app, err := stateResource(state, appAddress)
+	if err != nil {
+		return err
+	}
+	if claims.ClientID != app.AttributeValues["client_id"] || claims.Scope != scope {
+		return fmt.Errorf("token claims client_id=%q scope=%q, want client_id=%v scope=%q", claims.ClientID, claims.Scope, app.AttributeValues["client_id"], scope)
+	}
+	tokens, err := c.ListTokens(context.Background(), app.AttributeValues["id"].(string))
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(tokens, func(t client.Token) bool { return slices.Equal(t.Scopes, []string{scope}) }) {
+		return fmt.Errorf("PipesHub lists no live token with scope %q for the app: %+v", scope, tokens)
+	}
+
+	for _, r := range stateResources(state) {
+		if r.Address == "echo.token" {
+			continue
+		}
+		raw, err := json.Marshal(r.AttributeValues)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(raw), token) {
+			return fmt.Errorf("the access token is stored in the state of %s", r.Address)
+		}
+	}
+	return nil
+}
 
 // Terraform 1.10+ never opens an ephemeral resource whose configuration is
 // not wholly known, so no terraform run reaches this path; other clients may.
@@ -32,7 +285,7 @@ func TestOAuthAccessTokenEphemeralResource_openBeforeValuesAreKnown(t *testing.T
 			data: nil, clientSecret: knownString, deferralAllowed: true,
 			wantDeferred: ephemeral.DeferredReasonProviderConfigUnknown,
 		},
-		"secret unknown, no deferral": {data: &providerData{}, clientSecret: unknownString},
+		"secret unknown, no deferral":          {data: &providerData{}, clientSecret: unknownString},
 		"provider not configured, no deferral": {data: nil, clientSecret: knownString},
 	}
 	for name, tc := range cases {

@@ -14,13 +14,6 @@ ephemeral "pipeshub_oauth_access_token" "reporting" {
   client_id     = pipeshub_oauth_app.reporting.client_id
   client_secret = pipeshub_oauth_app.reporting.client_secret
   scopes        = ["kb:read"]
-
-  lifecycle {
-    postcondition {
-      condition     = contains(self.granted_scopes, "kb:read")
-      error_message = "PipesHub did not grant kb:read to the reporting app."
-    }
-  }
 }
 
 # The token can configure another provider or feed a write-only argument, e.g.
