@@ -213,7 +213,9 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"status": schema.StringAttribute{
 				MarkdownDescription: "`active` or `suspended`. Defaults to `active`. Changes in place: a suspended app " +
 					"cannot obtain new tokens, but tokens issued before stay valid until they expire or are revoked " +
-					"(see `token_revocation_triggers`).",
+					"(see `token_revocation_triggers`). An app created as `suspended` is created active, saved to state " +
+					"with its secret, then suspended; if that last call fails, Terraform keeps the app as tainted and the " +
+					"next apply replaces it.",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(client.StatusActive),
