@@ -152,20 +152,34 @@ func (d *oauthAppDataSource) appByName(ctx context.Context, name string, diags *
 	case 1:
 		return &matches[0]
 	case 0:
-		diags.AddAttributeError(path.Root("name"), "OAuth app not found",
-			fmt.Sprintf("No OAuth app named %q is visible to this credential (the match is exact and "+
-				"case-sensitive). PipesHub shows an app only to the user who created it.", name))
-	default:
-		lines := make([]string, len(matches))
-		for i, app := range matches {
-			lines[i] = fmt.Sprintf("  - id %s (created %s, status %s)", app.ID, app.CreatedAt, app.Status)
+		detail := fmt.Sprintf("No OAuth app named %q is visible to this credential (the match is exact and "+
+			"case-sensitive). PipesHub shows an app only to the user who created it.", name)
+		if len(candidates) > 0 {
+			detail += "\n\nApps whose name or description contains that text:\n" + describeApps(candidates, maxListedCandidates)
 		}
+		diags.AddAttributeError(path.Root("name"), "OAuth app not found", detail)
+	default:
 		diags.AddAttributeError(path.Root("name"), "Several OAuth apps have this name",
 			fmt.Sprintf("%d OAuth apps are named %q; PipesHub does not keep names unique, and this data source "+
 				"never picks one for you. Look the app up by `id` instead. Candidates:\n%s",
-				len(matches), name, strings.Join(lines, "\n")))
+				len(matches), name, describeApps(matches, len(matches))))
 	}
 	return nil
+}
+
+// maxListedCandidates bounds the near misses listed when no name matches.
+const maxListedCandidates = 10
+
+// describeApps lists up to limit apps, one a line, with what tells them apart.
+func describeApps(apps []client.App, limit int) string {
+	lines := make([]string, 0, min(len(apps), limit)+1)
+	for _, app := range apps[:min(len(apps), limit)] {
+		lines = append(lines, fmt.Sprintf("  - id %s, name %q (created %s, status %s)", app.ID, app.Name, app.CreatedAt, app.Status))
+	}
+	if len(apps) > limit {
+		lines = append(lines, fmt.Sprintf("  - and %d more", len(apps)-limit))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // oauthAppDataSourceAttributes is the read-only schema of an app, shared by

@@ -103,6 +103,11 @@ func TestAccOAuthAppDataSource_lookupErrors(t *testing.T) {
 					first.ID, second.ID, second.ID, first.ID)),
 			},
 			{
+				// No exact match, but near misses: listed to help, never taken.
+				Config:      lookup(`name = "TWIN"`),
+				ExpectError: regexp.MustCompile(fmt.Sprintf(`(?s)No OAuth app named "TWIN".*contains that text:.*%s.*"twin"`, second.ID)),
+			},
+			{
 				Config:      lookup(`name = "no-such-app"`),
 				ExpectError: regexp.MustCompile(`No OAuth app named "no-such-app"`),
 			},
