@@ -103,6 +103,10 @@ func New(cfg Config) (*Client, error) {
 	// A copy, so that the caller's http.Client is left as it was given.
 	hc := *base0
 	hc.Transport = &pacedTransport{next: inner, pacer: p}
+	// Redirects are answered, not followed: net/http would turn a redirected
+	// POST (create) into a GET and drop the Authorization header on another
+	// host. A redirect means the server URL is wrong, and the error says so.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	return &Client{
 		baseURL:     base,

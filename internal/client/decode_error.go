@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -65,11 +66,22 @@ func decodeErrorResponse(method, path string, status int, header http.Header, bo
 			}
 		}
 	}
-	return &APIError{
-		Method: method, Path: path, StatusCode: status,
-		Message:    nonJSONMessage(status, header.Get("Content-Type")),
-		RetryAfter: retryAfter,
+	msg := nonJSONMessage(status, header.Get("Content-Type"))
+	if status >= 300 && status < 400 {
+		msg = redirectMessage(header.Get("Location"))
 	}
+	return &APIError{Method: method, Path: path, StatusCode: status, Message: msg, RetryAfter: retryAfter}
+}
+
+// redirectMessage names where the server points (without any userinfo) so
+// that the server URL can be fixed.
+func redirectMessage(location string) string {
+	u, err := url.Parse(location)
+	if location == "" || err != nil {
+		return "the server answered with a redirect; check the server URL"
+	}
+	u.User = nil
+	return fmt.Sprintf("the server redirects to %q; set the server URL to the final address", u.Redacted())
 }
 
 // nonJSONMessage describes a body that is not PipesHub's envelope (an HTML

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -208,4 +209,20 @@ func FuzzDecodeResponses(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRedirectIsReportedNotFollowed(t *testing.T) {
+	t.Parallel()
+	h := &countingHandler{respond: func(w http.ResponseWriter, r *http.Request, _ int) {
+		http.Redirect(w, r, "https://user:pw@pipeshub.example.com/api/v1/oauth-clients", http.StatusMovedPermanently)
+	}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv.URL, nil)
+	_, err := c.CreateApp(context.Background(), clientCredentialsApp("redirected"))
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 301 || h.count() != 1 ||
+		!strings.Contains(err.Error(), `redirects to "https://pipeshub.example.com/api/v1/oauth-clients"`) {
+		t.Fatalf("got %d calls, %v", h.count(), err)
+	}
 }

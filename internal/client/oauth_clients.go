@@ -72,14 +72,22 @@ func (c *Client) ListApps(ctx context.Context, p ListAppsParams) (*AppList, erro
 }
 
 // ListAllApps walks every page (limit 100) and returns all apps matching status and search ("" = any).
+// Pages are offsets into a list sorted newest first, so an app created during
+// the walk shifts later pages by one; an app seen twice is kept once.
 func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App, error) {
 	var all []App
+	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		list, err := c.ListApps(ctx, ListAppsParams{Page: page, Limit: listAllPageSize, Status: status, Search: search})
 		if err != nil {
 			return nil, err
 		}
-		all = append(all, list.Data...)
+		for _, app := range list.Data {
+			if !seen[app.ID] {
+				seen[app.ID] = true
+				all = append(all, app)
+			}
+		}
 		// An empty page also ends the walk, so that a server that keeps
 		// reporting more pages cannot loop us forever.
 		if page >= list.Pagination.TotalPages || len(list.Data) == 0 {
@@ -88,6 +96,8 @@ func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App,
 	}
 }
 
+// CreateApp registers an app. It is never retried once the request may have
+// reached PipesHub (see MayHaveApplied); the secret is only in this response.
 func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithSecret, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -104,6 +114,8 @@ func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithS
 	return out.App, nil
 }
 
+// GetApp reads one of the caller's apps; IsNotFound when it is missing,
+// deleted or someone else's.
 func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 	path, err := appPath(appID, "")
 	if err != nil {
@@ -119,6 +131,7 @@ func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 	return &out, nil
 }
 
+// UpdateApp applies a partial update; zero fields of req stay unchanged.
 func (c *Client) UpdateApp(ctx context.Context, appID string, req UpdateAppRequest) (*App, error) {
 	path, err := appPath(appID, "")
 	if err != nil {
@@ -131,6 +144,7 @@ func (c *Client) UpdateApp(ctx context.Context, appID string, req UpdateAppReque
 	return c.appAction(ctx, request{method: http.MethodPut, path: path, body: body})
 }
 
+// DeleteApp soft-deletes an app and revokes its tokens.
 func (c *Client) DeleteApp(ctx context.Context, appID string) error {
 	path, err := appPath(appID, "")
 	if err != nil {
@@ -139,6 +153,7 @@ func (c *Client) DeleteApp(ctx context.Context, appID string) error {
 	return c.call(ctx, request{method: http.MethodDelete, path: path}, &messageOnly{})
 }
 
+// RegenerateSecret replaces the client secret; existing tokens stay valid.
 func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*RegeneratedSecret, error) {
 	path, err := appPath(appID, "/regenerate-secret")
 	if err != nil {
@@ -154,6 +169,7 @@ func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*Regenerat
 	return &out, nil
 }
 
+// SuspendApp suspends an active app (HTTP 400 when already suspended).
 func (c *Client) SuspendApp(ctx context.Context, appID string) (*App, error) {
 	path, err := appPath(appID, "/suspend")
 	if err != nil {
@@ -162,6 +178,7 @@ func (c *Client) SuspendApp(ctx context.Context, appID string) (*App, error) {
 	return c.appAction(ctx, request{method: http.MethodPost, path: path})
 }
 
+// ActivateApp re-activates a suspended app (HTTP 400 when already active).
 func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
 	path, err := appPath(appID, "/activate")
 	if err != nil {
@@ -170,6 +187,7 @@ func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
 	return c.appAction(ctx, request{method: http.MethodPost, path: path})
 }
 
+// ListTokens lists the app's unrevoked, unexpired tokens, newest first.
 func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) {
 	path, err := appPath(appID, "/tokens")
 	if err != nil {
@@ -182,6 +200,7 @@ func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) 
 	return out.Tokens, nil
 }
 
+// RevokeAllTokens revokes every access and refresh token of the app.
 func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
 	path, err := appPath(appID, "/revoke-all-tokens")
 	if err != nil {

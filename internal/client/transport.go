@@ -150,8 +150,10 @@ func (a *attempts) fields() map[string]any {
 
 // checkRetry applies the policy by idempotency, chooses the wait and gives up
 // at once when that wait would pass the context deadline.
+// It never returns an error: (false, nil) hands the last response or
+// transport error to send unchanged.
 func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil || a.attempt >= a.client.maxRetries {
+	if a.attempt >= a.client.maxRetries || contextDone(ctx) {
 		return false, nil
 	}
 	var retry, mayHaveApplied bool
@@ -221,6 +223,15 @@ func (a *attempts) requestError(err error) error {
 		sent = sent || a.wrote.Load() || !neverReachedServer(err)
 	}
 	return &RequestError{Method: r.method, Path: r.path, Sent: sent, RetryAfter: a.gaveUpWait, Err: err}
+}
+
+func contextDone(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // unwrapURLError drops *url.Error's "Get "<url>":" prefix: the method and path
