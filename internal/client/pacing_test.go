@@ -97,7 +97,7 @@ func TestRequestsPerMinuteCeiling(t *testing.T) {
 
 func TestPacingWaitPastDeadlineFailsUnsent(t *testing.T) {
 	t.Parallel()
-	c, _ := newTestClient(t, rateLimitServer(t, 1000, 900, 60).URL, func(cfg *Config) { cfg.RequestsPerMinute = 1 })
+	c, logger := newTestClient(t, rateLimitServer(t, 1000, 900, 60).URL, func(cfg *Config) { cfg.RequestsPerMinute = 1 })
 	if _, err := c.GetApp(context.Background(), testAppID); err != nil {
 		t.Fatal(err)
 	}
@@ -111,5 +111,8 @@ func TestPacingWaitPastDeadlineFailsUnsent(t *testing.T) {
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) || MayHaveApplied(err) {
 		t.Fatalf("want an unsent RequestError, got %v", err)
+	}
+	if n := logger.count("WARN retrying"); n != 0 {
+		t.Errorf("a pacing wait that cannot fit was retried %d times", n)
 	}
 }

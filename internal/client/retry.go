@@ -101,8 +101,12 @@ func neverReachedServer(err error) bool {
 
 // transportErrorRetryable uses go-retryablehttp's classification of transport
 // errors (it refuses to retry TLS certificate, scheme, header and redirect
-// errors) and never retries when the context has ended.
+// errors) and never retries when the context has ended or a pacing wait
+// could not fit before the deadline (waiting again would not fit either).
 func transportErrorRetryable(ctx context.Context, err error) bool {
+	if errors.Is(err, errPacingWait) {
+		return false
+	}
 	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 	return retry
 }
