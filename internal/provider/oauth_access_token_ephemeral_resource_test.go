@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -333,5 +335,53 @@ func TestOAuthAccessTokenEphemeralResource_openBeforeValuesAreKnown(t *testing.T
 				t.Errorf("client_id = %s, want the configured value", result.ClientID)
 			}
 		})
+	}
+}
+
+// With TF_LOG=TRACE, neither the client secret given to the ephemeral
+// resource nor the access token it obtains reaches the logs (terraform's and
+// the provider's, both written to TF_ACC_LOG_PATH). Not parallel: it sets
+// process-wide logging variables.
+func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("PIPESHUB_BEARER_AUTH", testAccAdminToken)
+	_, serverURL := newTestEmulator(t)
+	var secret, token string
+
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+		ProtoV6ProviderFactories: testAccEchoFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf("provider \"pipeshub\" {\n  server_url = %q\n}\n", serverURL) +
+				testAccExample(t, "ephemeral-resources/pipeshub_oauth_access_token/ephemeral-resource.tf") +
+				echoToken("reporting"),
+			Check: resource.ComposeTestCheckFunc(
+				captureAttr("pipeshub_oauth_app.reporting", "client_secret", &secret),
+				captureAttr("echo.token", "data.access_token", &token),
+			),
+		}},
+	})
+
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatalf("reading the trace log: %v", err)
+	}
+	log := string(raw)
+	// The log must really hold the provider's token request, or the test proves nothing.
+	if !strings.Contains(log, "/oauth2/token") {
+		t.Fatalf("trace log (%d bytes) lacks the token request: provider logs were not captured", len(log))
+	}
+	if n := strings.Count(log, secret); n > 0 {
+		t.Errorf("the client secret appears %d times in the trace log", n)
+	}
+	// The echo resource holds the token in its state by design, and
+	// plugin-testing logs that state ("ignoring dynamic block"): those lines
+	// are the test's own doing; no other line may hold the token.
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, token) && !strings.Contains(line, "UpgradeResourceState: ignoring dynamic block") {
+			t.Errorf("the access token appears in the trace log, in a line starting %.120q", line[:strings.Index(line, token)])
+		}
 	}
 }
