@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"bytes"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -84,6 +86,13 @@ func (e *Emulator) countAndTakeFault(route string) *Fault {
 // applies the request and drops the connection, or handles it normally.
 func (e *Emulator) serveFault(w http.ResponseWriter, r *http.Request, f *Fault, handle http.HandlerFunc) {
 	if f.Delay > 0 {
+		// Reading the body to its end lets the server notice a client that
+		// hangs up, which is what cancels the request context.
+		raw, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
 		select {

@@ -46,14 +46,20 @@ func newHarness(t *testing.T, cfg emulator.Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(emu)
+	srv := newServer(t, emu)
 	t.Cleanup(func() {
-		srv.Close()
 		if err := emu.Close(); err != nil {
 			t.Error(err)
 		}
 	})
 	return &harness{t: t, emu: emu, srv: srv, url: srv.URL + "/api/v1"}
+}
+
+// newServer serves emu over HTTP until the test ends.
+func newServer(t *testing.T, emu *emulator.Emulator) *httptest.Server {
+	srv := httptest.NewServer(emu)
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // response is a finished exchange, body decoded when it is JSON.
