@@ -31,10 +31,11 @@ func testUsers() map[string]emulator.User {
 
 // harness is an emulator behind a real HTTP server.
 type harness struct {
-	t   *testing.T
-	emu *emulator.Emulator
-	srv *httptest.Server
-	url string // server URL, ending in /api/v1
+	t      *testing.T
+	client *http.Client // nil: the server's own client
+	emu    *emulator.Emulator
+	srv    *httptest.Server
+	url    string // server URL, ending in /api/v1
 }
 
 func newHarness(t *testing.T, cfg emulator.Config) *harness {
@@ -124,7 +125,11 @@ func (h *harness) do(r req) *response {
 	if r.token != "" {
 		hr.Header.Set("Authorization", "Bearer "+r.token)
 	}
-	resp, err := h.srv.Client().Do(hr)
+	client := h.client
+	if client == nil {
+		client = h.srv.Client()
+	}
+	resp, err := client.Do(hr)
 	if err != nil {
 		h.t.Fatal(err)
 	}
