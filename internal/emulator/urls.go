@@ -186,11 +186,9 @@ func checkRedirectURIs(uris []string) *apiError {
 		if uri == cursorRedirectURI {
 			continue
 		}
+		// Zod's .url() has already parsed every URI with the same parser.
 		u, err := parseURL(uri)
-		if err != nil {
-			return newError(400, codeInvalidRedirect, "Invalid redirect URI: "+uri)
-		}
-		if u.protocol != "https:" && u.hostname != "localhost" && u.hostname != "127.0.0.1" {
+		if err != nil || u.protocol != "https:" && u.hostname != "localhost" && u.hostname != "127.0.0.1" {
 			return newError(400, codeInvalidRedirect, "Redirect URI must use HTTPS (except localhost): "+uri)
 		}
 		if u.hash != "" {
