@@ -4,8 +4,8 @@
 # that skipped itself and why: only tests of features newer than OpenTofu 1.6
 # (such as ephemeral resources) may skip here, and the list makes that visible.
 #
-# TESTACC_PACKAGES (default ./internal/provider/...) and TEST_TIMEOUT (default
-# 30m) tune the run.
+# TESTACC_PACKAGES (default ./internal/provider/...), TEST_TIMEOUT (default
+# 10m) and TESTFLAGS (extra go test flags) tune the run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -20,7 +20,7 @@ trap 'rm -f "$log"' EXIT
 
 status=0
 TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu" TF_ACC_PROVIDER_HOST="$host" CHECKPOINT_DISABLE=1 \
-  go test -v -p 2 -timeout "${TEST_TIMEOUT:-30m}" ${TESTACC_PACKAGES:-./internal/provider/...} \
+  go test -v -p 2 -timeout "${TEST_TIMEOUT:-10m}" ${TESTFLAGS:-} ${TESTACC_PACKAGES:-./internal/provider/...} \
   >"$log" 2>&1 || status=$?
 
 if [[ $status -ne 0 ]]; then
@@ -35,8 +35,10 @@ passed="$(grep -c -- '--- PASS' "$log" || true)"
 skipped="$(grep -c -- '--- SKIP' "$log" || true)"
 if [[ $skipped -gt 0 ]]; then
   echo "Skipped under OpenTofu:"
-  awk '/--- SKIP/ { print; inskip = 1; next }
-       inskip && /^[[:space:]]+[^-[:space:]]/ { print; next }
-       { inskip = 0 }' "$log"
+  # go test -v prints a test's log lines (the skip reason) before its verdict,
+  # after a "=== RUN/CONT name" header when parallel tests interleave.
+  awk '/^=== (RUN|CONT|PAUSE|NAME) / { current = $3; next }
+       /^    / && current != "" && $1 != "---" { logs[current] = logs[current] "\n" $0; next }
+       /^ *--- SKIP: / { print $0 logs[$3] }' "$log"
 fi
 echo "testacc-tofu: $passed passed, $skipped skipped"
