@@ -3,79 +3,15 @@ package client
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/openapicheck"
 )
-
-// openAPIFile is PipesHub's OpenAPI document, OAuth-clients part, copied
-// unchanged from the shared reference (pipeshub-openapi-oauth-clients.yaml)
-// so that the test runs on a fresh clone.
-const openAPIFile = "testdata/pipeshub-openapi-oauth-clients.yaml"
-
-// exchange is one request the client sent and the response it got.
-type exchange struct {
-	req      *http.Request
-	reqBody  []byte
-	status   int
-	header   http.Header
-	respBody []byte
-}
-
-func (x exchange) String() string {
-	return fmt.Sprintf("%s %s -> %d", x.req.Method, x.req.URL.Path, x.status)
-}
-
-// recordingTransport keeps a copy of every exchange that got a response.
-type recordingTransport struct {
-	next      http.RoundTripper
-	mu        sync.Mutex
-	exchanges []exchange
-}
-
-func (rt *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var reqBody []byte
-	if req.Body != nil {
-		var err error
-		if reqBody, err = io.ReadAll(req.Body); err != nil {
-			return nil, err
-		}
-		_ = req.Body.Close()
-		req = req.Clone(req.Context())
-		req.Body = io.NopCloser(bytes.NewReader(reqBody))
-	}
-	resp, err := rt.next.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	respBody, err := io.ReadAll(resp.Body)
-	_ = resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	rt.exchanges = append(rt.exchanges, exchange{req: req, reqBody: reqBody, status: resp.StatusCode, header: resp.Header.Clone(), respBody: respBody})
-	return resp, nil
-}
-
-func (rt *recordingTransport) all() []exchange {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	return append([]exchange(nil), rt.exchanges...)
-}
 
 // The other disagreements of reference §9 pass validation, so they need no
 // exception: revoke-all's "count" is optional in the document, 403 is
@@ -87,7 +23,7 @@ func (rt *recordingTransport) all() []exchange {
 type specException struct {
 	name    string
 	reason  string
-	matches func(x exchange) bool
+	matches func(x openapicheck.Exchange) bool
 }
 
 var specExceptions = []specException{
@@ -96,67 +32,10 @@ var specExceptions = []specException{
 		reason: "the document gives /oauth2/token's 400 the app envelope {error:{code,message}} (additionalProperties false), " +
 			"but client_credentials failures after authentication (invalid_scope, unsupported_grant_type, server_error) " +
 			"are RFC 6749 JSON {error, error_description} (reference §13.3)",
-		matches: func(x exchange) bool {
-			return x.req.URL.Path == "/api/v1/oauth2/token" && x.status == 400 && bytes.Contains(x.respBody, []byte(`"error_description"`))
+		matches: func(x openapicheck.Exchange) bool {
+			return x.Request.URL.Path == "/api/v1/oauth2/token" && x.Status == 400 && bytes.Contains(x.ResponseBody, []byte(`"error_description"`))
 		},
 	},
-}
-
-// loadRouter loads the document with its servers replaced by serverURL.
-func loadRouter(t *testing.T, serverURL string) routers.Router {
-	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(openAPIFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: serverURL}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return router
-}
-
-// validateExchange checks a request and its response against the document.
-func validateExchange(ctx context.Context, router routers.Router, x exchange) error {
-	req := x.req.Clone(ctx)
-	req.Body = io.NopCloser(bytes.NewReader(x.reqBody))
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		return fmt.Errorf("route: %w", err)
-	}
-	in := &openapi3filter.RequestValidationInput{
-		Request: req, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{
-			IncludeResponseStatus: true,
-			MultiError:            true,
-			AuthenticationFunc:    bearerAuthentication,
-		},
-	}
-	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-		return fmt.Errorf("request: %w", err)
-	}
-	out := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in, Status: x.status, Header: x.header,
-		Body: io.NopCloser(bytes.NewReader(x.respBody)), Options: in.Options,
-	}
-	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		return fmt.Errorf("response: %w", err)
-	}
-	return nil
-}
-
-// bearerAuthentication accepts the document's bearerAuth scheme when the
-// request carries a bearer token (the client never sends anything else).
-func bearerAuthentication(_ context.Context, in *openapi3filter.AuthenticationInput) error {
-	if in.SecuritySchemeName != "bearerAuth" {
-		return errors.New("the client authenticates with bearerAuth only")
-	}
-	if !strings.HasPrefix(in.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer ") {
-		return errors.New("no bearer token")
-	}
-	return nil
 }
 
 // TestConformsToOpenAPI runs every operation, with its usual failures,
@@ -165,7 +44,7 @@ func bearerAuthentication(_ context.Context, in *openapi3filter.AuthenticationIn
 func TestConformsToOpenAPI(t *testing.T) {
 	t.Parallel()
 	_, url := newEmulator(t, emulator.Config{RateLimit: 40})
-	rec := &recordingTransport{next: http.DefaultTransport}
+	rec := newValidatingTransport(t, url)
 	withRecorder := func(token string) *Client {
 		c, _ := newTestClient(t, url, func(cfg *Config) {
 			cfg.BearerToken = token
@@ -262,12 +141,11 @@ func TestConformsToOpenAPI(t *testing.T) {
 		t.Fatal("the emulator never rate limited")
 	}
 
-	router := loadRouter(t, url)
 	matched := map[string]int{}
 	seen := map[string]bool{}
-	for _, x := range rec.all() {
-		seen[fmt.Sprintf("%s %d", x.req.Method, x.status)] = true
-		err := validateExchange(ctx, router, x)
+	for _, x := range rec.Exchanges() {
+		seen[fmt.Sprintf("%s %d", x.Request.Method, x.Status)] = true
+		err := x.Err()
 		var exception *specException
 		for i := range specExceptions {
 			if specExceptions[i].matches(x) {
@@ -290,10 +168,10 @@ func TestConformsToOpenAPI(t *testing.T) {
 	}
 	// The validator must see a broken answer: drop a required field.
 	broken := false
-	for _, x := range rec.all() {
-		if x.req.Method == http.MethodGet && x.status == 200 && strings.HasPrefix(string(x.respBody), `{"id"`) {
-			x.respBody = bytes.Replace(x.respBody, []byte(`"clientId"`), []byte(`"clientID"`), 1)
-			if err := validateExchange(ctx, router, x); err == nil {
+	for _, x := range rec.Exchanges() {
+		if x.Request.Method == http.MethodGet && x.Status == 200 && strings.HasPrefix(string(x.ResponseBody), `{"id"`) {
+			x.ResponseBody = bytes.Replace(x.ResponseBody, []byte(`"clientId"`), []byte(`"clientID"`), 1)
+			if err := rec.Validate(ctx, x).Err(); err == nil {
 				t.Error("an app without clientId passed validation")
 			}
 			broken = true
@@ -310,6 +188,18 @@ func TestConformsToOpenAPI(t *testing.T) {
 	}
 }
 
+// newValidatingTransport checks and records the client's exchanges with
+// serverURL against PipesHub's OpenAPI document. The client always
+// authenticates, so a request without a bearer token breaks the document.
+func newValidatingTransport(t *testing.T, serverURL string) *openapicheck.Transport {
+	t.Helper()
+	rt, err := openapicheck.NewTransport(openapicheck.Config{ServerURL: serverURL, RequireBearerToken: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
 func clientCredentialsAppWith(name string, scopes ...string) CreateAppRequest {
 	r := clientCredentialsApp(name)
 	r.AllowedScopes = scopes
@@ -321,14 +211,14 @@ func clientCredentialsAppWith(name string, scopes ...string) CreateAppRequest {
 func TestRecordingTransportKeepsRetriesReplayable(t *testing.T) {
 	t.Parallel()
 	emu, url := newEmulator(t, emulator.Config{})
-	rec := &recordingTransport{next: http.DefaultTransport}
+	rec := newValidatingTransport(t, url)
 	c, _ := newTestClient(t, url, func(cfg *Config) { cfg.HTTPClient = &http.Client{Transport: rec, Timeout: 10 * time.Second} })
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, Status: 429})
 	if _, err := c.CreateApp(context.Background(), clientCredentialsApp("replayed")); err != nil {
 		t.Fatal(err)
 	}
-	xs := rec.all()
-	if len(xs) != 2 || !bytes.Equal(xs[0].reqBody, xs[1].reqBody) || len(xs[0].reqBody) == 0 {
+	xs := rec.Exchanges()
+	if len(xs) != 2 || !bytes.Equal(xs[0].RequestBody, xs[1].RequestBody) || len(xs[0].RequestBody) == 0 {
 		t.Fatalf("the retried create did not resend the same body: %v", xs)
 	}
 }

@@ -1,26 +1,14 @@
 package emulator_test
 
 import (
-	"bytes"
-	"context"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
-
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/openapicheck"
 )
-
-// openAPIFile is PipesHub's OpenAPI document, OAuth-clients part, copied
-// unchanged from the shared reference so that the test runs on a fresh clone.
-const openAPIFile = "testdata/pipeshub-openapi-oauth-clients.yaml"
 
 // conformanceExceptions are the places where PipesHub (reference §9 and the
 // sections cited) answers outside its own OpenAPI document. Every exception
@@ -39,93 +27,6 @@ var conformanceExceptions = map[string]string{
 // missing revoke-all count (optional in the schema), the token item's
 // lastUsedAt (extra properties allowed), and the 403s (documented, never sent).
 
-// exchange is one request and its response, with the validation results.
-type exchange struct {
-	operation     string
-	status        int
-	requestError  error
-	responseError error
-}
-
-// validatingTransport validates every request and response against the
-// document, as kin-openapi sees them on the wire.
-type validatingTransport struct {
-	router routers.Router
-	next   http.RoundTripper
-
-	mu   sync.Mutex
-	last exchange
-}
-
-func newValidatingTransport(t *testing.T, serverURL string) *validatingTransport {
-	t.Helper()
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromFile(openAPIFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: serverURL}}
-	if err := doc.Validate(loader.Context); err != nil {
-		t.Fatal(err)
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &validatingTransport{router: router, next: http.DefaultTransport}
-}
-
-func (v *validatingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	var body []byte
-	if r.Body != nil {
-		var err error
-		if body, err = io.ReadAll(r.Body); err != nil {
-			return nil, err
-		}
-		r.Body.Close()
-	}
-	x := exchange{}
-	route, pathParams, err := v.router.FindRoute(r)
-	if err != nil {
-		return nil, err // every conformance request is a documented operation
-	}
-	x.operation = route.Operation.OperationID
-	in := &openapi3filter.RequestValidationInput{
-		Request: cloneWithBody(r, body), PathParams: pathParams, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
-	}
-	x.requestError = openapi3filter.ValidateRequest(context.Background(), in)
-	resp, err := v.next.RoundTrip(cloneWithBody(r, body))
-	if err != nil {
-		return nil, err
-	}
-	respBody, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	x.status = resp.StatusCode
-	in.Options = &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	x.responseError = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
-		Body: io.NopCloser(bytes.NewReader(respBody)), Options: in.Options,
-	})
-	v.mu.Lock()
-	v.last = x
-	v.mu.Unlock()
-	return resp, nil
-}
-
-func cloneWithBody(r *http.Request, body []byte) *http.Request {
-	c := r.Clone(r.Context())
-	if body != nil {
-		c.Body = io.NopCloser(bytes.NewReader(body))
-		c.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	}
-	return c
-}
-
 // conformanceCase is one exchange and what its validation must show.
 type conformanceCase struct {
 	name       string
@@ -139,14 +40,19 @@ type conformanceCase struct {
 // operations, statuses and exceptions it saw.
 type conformanceRun struct {
 	h          *harness
-	v          *validatingTransport
+	v          *openapicheck.Transport
 	seen       map[string][]int // operationId -> statuses
 	exceptions map[string]bool
 }
 
 func newConformanceRun(t *testing.T, cfg emulator.Config) *conformanceRun {
 	h := newHarness(t, cfg)
-	v := newValidatingTransport(t, h.url)
+	// Unauthenticated requests are deliberate here: the document's security
+	// counts as met, so that only the emulator's 401 is judged.
+	v, err := openapicheck.NewTransport(openapicheck.Config{ServerURL: h.url})
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.client = &http.Client{Transport: v}
 	return &conformanceRun{h: h, v: v, seen: map[string][]int{}, exceptions: map[string]bool{}}
 }
@@ -154,20 +60,19 @@ func newConformanceRun(t *testing.T, cfg emulator.Config) *conformanceRun {
 func (c *conformanceRun) check(t *testing.T, tc conformanceCase) *response {
 	t.Helper()
 	resp := c.h.do(tc.r)
-	c.v.mu.Lock()
-	x := c.v.last
-	c.v.mu.Unlock()
-	c.seen[x.operation] = append(c.seen[x.operation], x.status)
-	if x.status != tc.wantStatus {
-		t.Errorf("%s: status %d, want %d: %s", tc.name, x.status, tc.wantStatus, resp.raw)
+	xs := c.v.Exchanges()
+	x := xs[len(xs)-1]
+	c.seen[x.Operation] = append(c.seen[x.Operation], x.Status)
+	if x.Status != tc.wantStatus {
+		t.Errorf("%s: status %d, want %d: %s", tc.name, x.Status, tc.wantStatus, resp.raw)
 	}
-	if tc.badRequest != (x.requestError != nil) {
-		t.Errorf("%s: request outside the document = %v, but validation says %v", tc.name, tc.badRequest, x.requestError)
+	if tc.badRequest != (x.RequestError != nil) {
+		t.Errorf("%s: request outside the document = %v, but validation says %v", tc.name, tc.badRequest, x.RequestError)
 	}
 	switch {
-	case tc.exception == "" && x.responseError != nil:
-		t.Errorf("%s: response does not conform: %v\n%s", tc.name, x.responseError, resp.raw)
-	case tc.exception != "" && x.responseError == nil:
+	case tc.exception == "" && x.ResponseError != nil:
+		t.Errorf("%s: response does not conform: %v\n%s", tc.name, x.ResponseError, resp.raw)
+	case tc.exception != "" && x.ResponseError == nil:
 		t.Errorf("%s: exception %q is stale: the response conforms", tc.name, tc.exception)
 	case tc.exception != "":
 		if _, ok := conformanceExceptions[tc.exception]; !ok {
