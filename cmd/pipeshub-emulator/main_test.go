@@ -79,7 +79,9 @@ func TestRun(t *testing.T) {
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/api/v1") || strings.HasSuffix(url, ":0/api/v1") {
 		t.Fatalf("first line %q", line)
 	}
-	go io.Copy(io.Discard, stdoutR)
+	// Drain the rest of stdout so that run never blocks writing to it; the
+	// copy ends when run closes the pipe.
+	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
 
 	body := `{"name":"cli","allowedScopes":["kb:read"],"allowedGrantTypes":["client_credentials"]}`
 	r, _ := http.NewRequest("POST", url+"/oauth-clients", strings.NewReader(body))

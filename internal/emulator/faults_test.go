@@ -90,7 +90,11 @@ func TestFaultDelay(t *testing.T) {
 	hr.Header.Set("Authorization", "Bearer "+adminToken)
 	hr.Header.Set("Content-Type", "application/json")
 	start = time.Now()
-	if _, err := h.srv.Client().Do(hr); !errors.Is(err, context.DeadlineExceeded) {
+	resp, err := h.srv.Client().Do(hr)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want deadline exceeded, got %v", err)
 	}
 	// The server side gives up too: the app is never created.

@@ -72,13 +72,13 @@ func parseAppFields(z *zod, body map[string]any) appFields {
 		f.description = &s
 	}
 	if v, ok := body["redirectUris"]; ok {
-		f.redirectURIs, _ = z.array(v, -1, 10, func(e any) (string, bool) { return z.str(e, urlString) })
+		f.redirectURIs = z.array(v, -1, 10, func(e any) (string, bool) { return z.str(e, urlString) })
 		if f.redirectURIs == nil {
 			f.redirectURIs = []string{}
 		}
 	}
 	if v, ok := body["allowedGrantTypes"]; ok {
-		f.grantTypes, _ = z.array(v, -1, -1, func(e any) (string, bool) { return z.enum(e, grantTypes) })
+		f.grantTypes = z.array(v, -1, -1, func(e any) (string, bool) { return z.enum(e, grantTypes) })
 		if f.grantTypes == nil {
 			f.grantTypes = []string{}
 		}
@@ -117,7 +117,7 @@ func parseScopes(z *zod, body map[string]any, f *appFields, required bool) {
 		}
 		return
 	}
-	f.scopes, _ = z.array(v, 1, -1, func(e any) (string, bool) { return z.str(e, plainString) })
+	f.scopes = z.array(v, 1, -1, func(e any) (string, bool) { return z.str(e, plainString) })
 	if f.scopes == nil {
 		f.scopes = []string{}
 	}

@@ -146,29 +146,26 @@ func (z *zod) enum(v any, values []string) (string, bool) {
 }
 
 // array is z.array(item) with optional .min() and .max() (negative: none).
-// Like Zod it checks the length before the items.
-func (z *zod) array(v any, min, max int, item func(any) (string, bool)) ([]string, bool) {
+// Like Zod it checks the length before the items. Its issues and those of
+// the items are recorded in z; nil means v is no array.
+func (z *zod) array(v any, minLen, maxLen int, item func(any) (string, bool)) []string {
 	elems, ok := v.([]any)
 	if !ok {
 		z.expected("array", v)
-		return nil, false
+		return nil
 	}
-	okay := true
-	if min >= 0 && len(elems) < min {
-		z.dirty(fmt.Sprintf("Array must contain at least %d element(s)", min))
-		okay = false
+	if minLen >= 0 && len(elems) < minLen {
+		z.dirty(fmt.Sprintf("Array must contain at least %d element(s)", minLen))
 	}
-	if max >= 0 && len(elems) > max {
-		z.dirty(fmt.Sprintf("Array must contain at most %d element(s)", max))
-		okay = false
+	if maxLen >= 0 && len(elems) > maxLen {
+		z.dirty(fmt.Sprintf("Array must contain at most %d element(s)", maxLen))
 	}
 	out := make([]string, 0, len(elems))
 	for _, e := range elems {
-		s, ok := item(e)
-		okay = okay && ok
+		s, _ := item(e)
 		out = append(out, s)
 	}
-	return out, okay
+	return out
 }
 
 // object checks that the body is a JSON object.

@@ -80,8 +80,11 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 							return errors.New("client_secret unchanged after rotation")
 						}
 						var oauthErr *client.OAuthError
-						if err := mint(firstSecret); !errors.As(err, &oauthErr) || oauthErr.StatusCode != http.StatusUnauthorized {
-							return fmt.Errorf("old secret: got %v, want 401 invalid_client", err)
+						switch err := mint(firstSecret); {
+						case err == nil:
+							return errors.New("the old secret still mints tokens, want 401 invalid_client")
+						case !errors.As(err, &oauthErr) || oauthErr.StatusCode != http.StatusUnauthorized:
+							return fmt.Errorf("old secret: want 401 invalid_client, got %w", err)
 						}
 						return mint(secondSecret)
 					},
@@ -128,8 +131,11 @@ func TestAccOAuthApp_createRecoversLostResponse(t *testing.T) {
 				captureAttr(appAddr, "client_secret", &secret),
 				func(*terraform.State) error {
 					apps, err := api.ListAllApps(context.Background(), "", "")
-					if err != nil || len(apps) != 1 {
-						return fmt.Errorf("apps on the server: %d (%v), want 1", len(apps), err)
+					if err != nil {
+						return fmt.Errorf("list the apps on the server: %w", err)
+					}
+					if len(apps) != 1 {
+						return fmt.Errorf("apps on the server: %d, want 1", len(apps))
 					}
 					_, err = api.ClientCredentialsToken(context.Background(), clientID, secret, nil)
 					return err
