@@ -1,13 +1,9 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -123,62 +119,6 @@ func TestAccOAuthAppDataSource_lookupErrors(t *testing.T) {
 	})
 }
 
-// testAccClient is an API client acting as an emulator user, for arranging
-// fixtures directly (far faster than through terraform).
-func testAccClient(t *testing.T, serverURL, token string) *client.Client {
-	t.Helper()
-	c, err := client.New(client.Config{ServerURL: serverURL, BearerToken: token, UserAgent: "terraform-provider-pipeshub-tests"})
-	if err != nil {
-		t.Fatalf("client.New: %v", err)
-	}
-	return c
-}
-
-func testAccCreateApp(t *testing.T, c *client.Client, req client.CreateAppRequest) *client.AppWithSecret {
-	t.Helper()
-	app, err := c.CreateApp(context.Background(), req)
-	if err != nil {
-		t.Fatalf("creating app %q: %v", req.Name, err)
-	}
-	return app
-}
-
-// testAccExample returns a file under examples/, so that a broken example fails the tests.
-func testAccExample(t *testing.T, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("reading example: %v", err)
-	}
-	return string(b)
-}
-
-func ptr[T any](v T) *T { return &v }
-
-// stateCheckFunc adapts a function to statecheck.StateCheck, for checks over
-// the whole state or several resources at once.
-type stateCheckFunc func(state *tfjson.State) error
-
-func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
-	resp.Error = f(req.State)
-}
-
-func stateResources(state *tfjson.State) []*tfjson.StateResource {
-	if state == nil || state.Values == nil || state.Values.RootModule == nil {
-		return nil
-	}
-	return state.Values.RootModule.Resources
-}
-
-func stateResource(state *tfjson.State, address string) (*tfjson.StateResource, error) {
-	for _, r := range stateResources(state) {
-		if r.Address == address {
-			return r, nil
-		}
-	}
-	return nil, fmt.Errorf("%s is not in the state", address)
-}
-
 // expectSameAttributes checks that two resources hold identical attributes.
 func expectSameAttributes(addressOne, addressTwo string) statecheck.StateCheck {
 	return stateCheckFunc(func(state *tfjson.State) error {
@@ -195,43 +135,4 @@ func expectSameAttributes(addressOne, addressTwo string) statecheck.StateCheck {
 		}
 		return nil
 	})
-}
-
-// expectNoSecrets checks that no attribute of a resource, at any depth, is
-// named like a secret or holds one of the given secret values.
-func expectNoSecrets(address string, secrets ...string) statecheck.StateCheck {
-	return stateCheckFunc(func(state *tfjson.State) error {
-		r, err := stateResource(state, address)
-		if err != nil {
-			return err
-		}
-		return findSecrets(address, r.AttributeValues, secrets)
-	})
-}
-
-func findSecrets(at string, value any, secrets []string) error {
-	switch v := value.(type) {
-	case map[string]any:
-		for key, inner := range v {
-			if strings.Contains(key, "secret") {
-				return fmt.Errorf("%s has an attribute %q", at, key)
-			}
-			if err := findSecrets(at+"."+key, inner, secrets); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for i, inner := range v {
-			if err := findSecrets(fmt.Sprintf("%s[%d]", at, i), inner, secrets); err != nil {
-				return err
-			}
-		}
-	case string:
-		for _, s := range secrets {
-			if s != "" && strings.Contains(v, s) {
-				return fmt.Errorf("%s holds a client secret", at)
-			}
-		}
-	}
-	return nil
 }

@@ -19,11 +19,6 @@ import (
 
 const appAddr = "pipeshub_oauth_app.test"
 
-var (
-	hex24 = regexp.MustCompile(`^[0-9a-f]{24}$`)
-	hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
-)
-
 // appConfig is a provider block plus one pipeshub_oauth_app "test" with the given body.
 func appConfig(serverURL, token, body string) string {
 	return testAccProviderConfig(serverURL, token) + "\nresource \"pipeshub_oauth_app\" \"test\" {\n" + body + "\n}\n"

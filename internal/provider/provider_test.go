@@ -1,18 +1,18 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strings"
+	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -69,44 +69,36 @@ provider "pipeshub" {
 `, serverURL, token)
 }
 
-// writeRoutes are the emulator routes that change something.
-var writeRoutes = []string{
-	emulator.RouteCreateApp, emulator.RouteUpdateApp, emulator.RouteDeleteApp, emulator.RouteRegenerateSecret,
-	emulator.RouteSuspendApp, emulator.RouteActivateApp, emulator.RouteRevokeAllTokens,
+// testAccClient is an API client acting as an emulator user, for arranging
+// fixtures directly (far faster than through terraform).
+func testAccClient(t *testing.T, serverURL, token string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{ServerURL: serverURL, BearerToken: token, UserAgent: "terraform-provider-pipeshub-tests"})
+	if err != nil {
+		t.Fatalf("client.New: %v", err)
+	}
+	return c
 }
 
-// expectWrites checks that, since the last ResetCalls, the emulator saw
-// exactly the given write calls (routes not listed: none) and, when
-// wantGets >= 0, exactly that many GETs of one app.
-func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		var problems []string
-		for _, route := range writeRoutes {
-			if got := emu.Calls(route); got != want[route] {
-				problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got, want[route]))
-			}
-		}
-		if got := emu.Calls(emulator.RouteGetApp); wantGets >= 0 && got != wantGets {
-			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", emulator.RouteGetApp, got, wantGets))
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("unexpected API calls (all: %v):\n%s", emu.CallCounts(), strings.Join(problems, "\n"))
-		}
-		return nil
+// testAccCreateApp creates an app directly through the API.
+func testAccCreateApp(t *testing.T, c *client.Client, req client.CreateAppRequest) *client.AppWithSecret {
+	t.Helper()
+	app, err := c.CreateApp(context.Background(), req)
+	if err != nil {
+		t.Fatalf("creating app %q: %v", req.Name, err)
 	}
+	return app
 }
 
-// captureAttr copies an attribute of a resource in state into dst.
-func captureAttr(addr, attr string, dst *string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[addr]
-		if !ok {
-			return fmt.Errorf("%s not in state", addr)
-		}
-		*dst = rs.Primary.Attributes[attr]
-		if *dst == "" {
-			return fmt.Errorf("%s.%s is empty", addr, attr)
-		}
-		return nil
+// testAccExample returns a file under examples/, so that a broken example fails the tests.
+func testAccExample(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatalf("reading example: %v", err)
 	}
+	return string(b)
 }
+
+// ptr returns a pointer to a copy of v, for the API's optional fields.
+func ptr[T any](v T) *T { return &v }

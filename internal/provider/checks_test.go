@@ -1,0 +1,129 @@
+package provider
+
+// Checks shared by the tests of several resources and data sources.
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+// hex24 matches PipesHub's ids, hex64 its client secrets.
+var (
+	hex24 = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+)
+
+// writeRoutes are the emulator routes that change something.
+var writeRoutes = []string{
+	emulator.RouteCreateApp, emulator.RouteUpdateApp, emulator.RouteDeleteApp, emulator.RouteRegenerateSecret,
+	emulator.RouteSuspendApp, emulator.RouteActivateApp, emulator.RouteRevokeAllTokens,
+}
+
+// expectWrites checks that, since the last ResetCalls, the emulator saw
+// exactly the given write calls (routes not listed: none) and, when
+// wantGets >= 0, exactly that many GETs of one app.
+func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var problems []string
+		for _, route := range writeRoutes {
+			if got := emu.Calls(route); got != want[route] {
+				problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got, want[route]))
+			}
+		}
+		if got := emu.Calls(emulator.RouteGetApp); wantGets >= 0 && got != wantGets {
+			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", emulator.RouteGetApp, got, wantGets))
+		}
+		if len(problems) > 0 {
+			return fmt.Errorf("unexpected API calls (all: %v):\n%s", emu.CallCounts(), strings.Join(problems, "\n"))
+		}
+		return nil
+	}
+}
+
+// captureAttr copies an attribute of a resource in state into dst.
+func captureAttr(addr, attr string, dst *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		*dst = rs.Primary.Attributes[attr]
+		if *dst == "" {
+			return fmt.Errorf("%s.%s is empty", addr, attr)
+		}
+		return nil
+	}
+}
+
+// stateCheckFunc adapts a function to statecheck.StateCheck, for checks over
+// the whole state or several resources at once.
+type stateCheckFunc func(state *tfjson.State) error
+
+func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+func stateResources(state *tfjson.State) []*tfjson.StateResource {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil
+	}
+	return state.Values.RootModule.Resources
+}
+
+func stateResource(state *tfjson.State, address string) (*tfjson.StateResource, error) {
+	for _, r := range stateResources(state) {
+		if r.Address == address {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is not in the state", address)
+}
+
+// expectNoSecrets checks that no attribute of a resource, at any depth, is
+// named like a secret or holds one of the given secret values.
+func expectNoSecrets(address string, secrets ...string) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		r, err := stateResource(state, address)
+		if err != nil {
+			return err
+		}
+		return findSecrets(address, r.AttributeValues, secrets)
+	})
+}
+
+func findSecrets(at string, value any, secrets []string) error {
+	switch v := value.(type) {
+	case map[string]any:
+		for key, inner := range v {
+			if strings.Contains(key, "secret") {
+				return fmt.Errorf("%s has an attribute %q", at, key)
+			}
+			if err := findSecrets(at+"."+key, inner, secrets); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for i, inner := range v {
+			if err := findSecrets(fmt.Sprintf("%s[%d]", at, i), inner, secrets); err != nil {
+				return err
+			}
+		}
+	case string:
+		for _, s := range secrets {
+			if s != "" && strings.Contains(v, s) {
+				return fmt.Errorf("%s holds a client secret", at)
+			}
+		}
+	}
+	return nil
+}
