@@ -9,9 +9,10 @@ import (
 	"time"
 )
 
-// appView is OAuthAppResponse (reference §4), in toAppResponse's key order;
-// clientSecret is set only in the create response.
-type appView struct {
+// appPublicFields are the fields of OAuthAppResponse (reference §4) up to
+// the timestamps, in toAppResponse's key order. The stored app and the
+// response embed them, so both carry the same fields in the same order.
+type appPublicFields struct {
 	ID                   string   `json:"id"`
 	Slug                 string   `json:"slug"`
 	ClientID             string   `json:"clientId"`
@@ -27,19 +28,21 @@ type appView struct {
 	IsConfidential       bool     `json:"isConfidential"`
 	AccessTokenLifetime  int64    `json:"accessTokenLifetime"`
 	RefreshTokenLifetime int64    `json:"refreshTokenLifetime"`
-	CreatedAt            string   `json:"createdAt"`
-	UpdatedAt            string   `json:"updatedAt"`
-	ClientSecret         string   `json:"clientSecret,omitempty"`
+}
+
+// appView is OAuthAppResponse, in toAppResponse's key order; clientSecret
+// is set only in the create response.
+type appView struct {
+	appPublicFields
+	CreatedAt    string `json:"createdAt"`
+	UpdatedAt    string `json:"updatedAt"`
+	ClientSecret string `json:"clientSecret,omitempty"`
 }
 
 func (a *appRecord) view() appView {
-	return appView{
-		ID: a.ID, Slug: a.Slug, ClientID: a.ClientID, Name: a.Name, Description: a.Description,
-		RedirectURIs: nonNil(a.RedirectURIs), AllowedGrantTypes: nonNil(a.AllowedGrantTypes), AllowedScopes: nonNil(a.AllowedScopes),
-		Status: a.Status, HomepageURL: a.HomepageURL, PrivacyPolicyURL: a.PrivacyPolicyURL, TermsOfServiceURL: a.TermsOfServiceURL,
-		IsConfidential: a.IsConfidential, AccessTokenLifetime: a.AccessTokenLifetime, RefreshTokenLifetime: a.RefreshTokenLifetime,
-		CreatedAt: formatTime(a.CreatedAt), UpdatedAt: formatTime(a.UpdatedAt),
-	}
+	v := appView{appPublicFields: a.appPublicFields, CreatedAt: formatTime(a.CreatedAt), UpdatedAt: formatTime(a.UpdatedAt)}
+	v.RedirectURIs, v.AllowedGrantTypes, v.AllowedScopes = nonNil(a.RedirectURIs), nonNil(a.AllowedGrantTypes), nonNil(a.AllowedScopes)
+	return v
 }
 
 func nonNil(s []string) []string {
@@ -206,27 +209,29 @@ func (e *Emulator) createApp(user User, in *input) (int, any, *apiError) {
 	now := e.now().Truncate(time.Millisecond)
 	e.st.SlugCounter++
 	app := &appRecord{
-		ID:                   newObjectID(now),
-		Slug:                 "oauthapp-" + strconv.FormatInt(e.st.SlugCounter, 10),
-		ClientID:             newUUID(),
-		Name:                 *c.name,
-		Description:          c.description,
-		RedirectURIs:         nonNil(c.redirectURIs),
-		AllowedGrantTypes:    c.grantTypes,
-		AllowedScopes:        c.scopes,
-		Status:               statusActive,
-		HomepageURL:          c.homepageURL.value,
-		PrivacyPolicyURL:     c.privacyPolicyURL.value,
-		TermsOfServiceURL:    c.termsOfServiceURL.value,
-		IsConfidential:       c.isConfidential == nil || *c.isConfidential,
-		AccessTokenLifetime:  defaultAccessTokenLifetime,
-		RefreshTokenLifetime: defaultRefreshTokenLifetime,
-		CreatedAt:            now,
-		UpdatedAt:            now,
-		OrgID:                user.OrgID,
-		CreatedBy:            user.ID,
-		Secret:               newSecret(),
-		Seq:                  e.st.nextSeq(),
+		appPublicFields: appPublicFields{
+			ID:                   newObjectID(now),
+			Slug:                 "oauthapp-" + strconv.FormatInt(e.st.SlugCounter, 10),
+			ClientID:             newUUID(),
+			Name:                 *c.name,
+			Description:          c.description,
+			RedirectURIs:         nonNil(c.redirectURIs),
+			AllowedGrantTypes:    c.grantTypes,
+			AllowedScopes:        c.scopes,
+			Status:               statusActive,
+			HomepageURL:          c.homepageURL.value,
+			PrivacyPolicyURL:     c.privacyPolicyURL.value,
+			TermsOfServiceURL:    c.termsOfServiceURL.value,
+			IsConfidential:       c.isConfidential == nil || *c.isConfidential,
+			AccessTokenLifetime:  defaultAccessTokenLifetime,
+			RefreshTokenLifetime: defaultRefreshTokenLifetime,
+		},
+		CreatedAt: now,
+		UpdatedAt: now,
+		OrgID:     user.OrgID,
+		CreatedBy: user.ID,
+		Secret:    newSecret(),
+		Seq:       e.st.nextSeq(),
 	}
 	if app.AllowedGrantTypes == nil {
 		app.AllowedGrantTypes = slices.Clone(defaultGrants)

@@ -66,6 +66,34 @@ func TestCreateDefaultsAndFormats(t *testing.T) {
 	}
 }
 
+// TestAppKeyOrder: an app's keys come in toAppResponse's order (reference
+// §4), the secret last and only on create.
+func TestAppKeyOrder(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	resp := h.do(req{method: "POST", path: "/oauth-clients", token: adminToken, body: map[string]any{
+		"name": "ordered", "description": "d", "allowedScopes": []string{"openid"}, "redirectUris": []string{"https://a.example/cb"},
+		"homepageUrl": "https://a.example", "privacyPolicyUrl": "https://a.example/p", "termsOfServiceUrl": "https://a.example/t",
+	}})
+	public := "id slug clientId name description redirectUris allowedGrantTypes allowedScopes status homepageUrl privacyPolicyUrl " +
+		"termsOfServiceUrl isConfidential accessTokenLifetime refreshTokenLifetime createdAt updatedAt"
+	var created struct {
+		App orderedKeys `json:"app"`
+	}
+	if err := json.Unmarshal([]byte(resp.raw), &created); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(created.App, " "); got != public+" clientSecret" {
+		t.Errorf("create: keys %s", got)
+	}
+	var got orderedKeys
+	if err := json.Unmarshal([]byte(h.do(req{method: "GET", path: "/oauth-clients/" + dig[string](resp.json, "app", "id"), token: adminToken}).raw), &got); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != public {
+		t.Errorf("get: keys %s", strings.Join(got, " "))
+	}
+}
+
 // TestListPagination covers listAppsQuerySchema's coercion and the envelope.
 func TestListPagination(t *testing.T) {
 	h := newHarness(t, emuConfig())

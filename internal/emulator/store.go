@@ -18,29 +18,15 @@ import (
 // soft-delete flag and secret (kept in clear: the emulator has no key to
 // protect it with, and the secret never leaves except on create/regenerate).
 type appRecord struct {
-	ID                   string    `json:"id"`
-	Slug                 string    `json:"slug"`
-	ClientID             string    `json:"clientId"`
-	Name                 string    `json:"name"`
-	Description          *string   `json:"description,omitempty"`
-	RedirectURIs         []string  `json:"redirectUris"`
-	AllowedGrantTypes    []string  `json:"allowedGrantTypes"`
-	AllowedScopes        []string  `json:"allowedScopes"`
-	Status               string    `json:"status"`
-	HomepageURL          *string   `json:"homepageUrl,omitempty"`
-	PrivacyPolicyURL     *string   `json:"privacyPolicyUrl,omitempty"`
-	TermsOfServiceURL    *string   `json:"termsOfServiceUrl,omitempty"`
-	IsConfidential       bool      `json:"isConfidential"`
-	AccessTokenLifetime  int64     `json:"accessTokenLifetime"`
-	RefreshTokenLifetime int64     `json:"refreshTokenLifetime"`
-	CreatedAt            time.Time `json:"createdAt"`
-	UpdatedAt            time.Time `json:"updatedAt"`
-	OrgID                string    `json:"orgId"`
-	CreatedBy            string    `json:"createdBy"`
-	IsDeleted            bool      `json:"isDeleted"`
-	DeletedBy            string    `json:"deletedBy,omitempty"`
-	Secret               string    `json:"secret"`
-	Seq                  int64     `json:"seq"` // insertion order, breaks createdAt ties
+	appPublicFields
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	OrgID     string    `json:"orgId"`
+	CreatedBy string    `json:"createdBy"`
+	IsDeleted bool      `json:"isDeleted"`
+	DeletedBy string    `json:"deletedBy,omitempty"`
+	Secret    string    `json:"secret"`
+	Seq       int64     `json:"seq"` // insertion order, breaks createdAt ties
 }
 
 // tokenRecord is an OAuthAccessToken document (reference §13.6).
