@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -216,9 +215,7 @@ func TestRedirectIsReportedNotFollowed(t *testing.T) {
 	h := &countingHandler{respond: func(w http.ResponseWriter, r *http.Request, _ int) {
 		http.Redirect(w, r, "https://user:pw@pipeshub.example.com/api/v1/oauth-clients", http.StatusMovedPermanently)
 	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, nil)
+	c, _ := newServedClient(t, h, nil)
 	_, err := c.CreateApp(context.Background(), clientCredentialsApp("redirected"))
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 301 || h.count() != 1 ||

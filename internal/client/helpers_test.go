@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +73,15 @@ func newTestClient(t testing.TB, serverURL string, edit func(*Config)) (*Client,
 		t.Fatal(err)
 	}
 	return c, logger
+}
+
+// newServedClient serves h until the test ends and returns a test client
+// for it, as newTestClient makes them.
+func newServedClient(t testing.TB, h http.Handler, edit func(*Config)) (*Client, *recordingLogger) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return newTestClient(t, srv.URL, edit)
 }
 
 // countingHandler answers every request with respond and counts them.

@@ -82,9 +82,7 @@ func TestRetryPolicyByIdempotency(t *testing.T) {
 					}
 					_, _ = io.WriteString(w, op.okBody)
 				}}
-				srv := httptest.NewServer(h)
-				defer srv.Close()
-				c, _ := newTestClient(t, srv.URL, nil)
+				c, _ := newServedClient(t, h, nil)
 				err := op.run(context.Background(), c)
 				if retried {
 					if err != nil || h.count() != 3 {
@@ -109,9 +107,7 @@ func TestRetriesStopAtMaxRetries(t *testing.T) {
 	h := &countingHandler{respond: func(w http.ResponseWriter, _ *http.Request, _ int) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, logger := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 2 })
+	c, logger := newServedClient(t, h, func(cfg *Config) { cfg.MaxRetries = 2 })
 	_, err := c.GetApp(context.Background(), testAppID)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 {
@@ -125,9 +121,7 @@ func TestRetriesStopAtMaxRetries(t *testing.T) {
 func TestZeroMaxRetriesSendsOnce(t *testing.T) {
 	t.Parallel()
 	h := &countingHandler{respond: func(w http.ResponseWriter, _ *http.Request, _ int) { w.WriteHeader(503) }}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.MaxRetries = 0 })
+	c, _ := newServedClient(t, h, func(cfg *Config) { cfg.MaxRetries = 0 })
 	if _, err := c.GetApp(context.Background(), testAppID); err == nil || h.count() != 1 {
 		t.Fatalf("calls %d, err %v", h.count(), err)
 	}
@@ -158,9 +152,7 @@ func TestLostResponse(t *testing.T) {
 				}
 				_, _ = io.WriteString(w, op.okBody)
 			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-			c, _ := newTestClient(t, srv.URL, nil)
+			c, _ := newServedClient(t, h, nil)
 			err := op.run(context.Background(), c)
 			if op.idempotent {
 				if err != nil || h.count() != 2 {
@@ -199,9 +191,7 @@ func TestCreateRetriedWhenTheRequestNeverLeft(t *testing.T) {
 		w.WriteHeader(201)
 		_, _ = io.WriteString(w, create.okBody)
 	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) {
+	c, _ := newServedClient(t, h, func(cfg *Config) {
 		cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: flakyDialer(2)}}
 	})
 	if err := create.run(context.Background(), c); err != nil || h.count() != 1 {
@@ -259,9 +249,7 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = io.WriteString(w, `{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"Too many OAuth client requests. Please try again later.","retryAfter":42}}`)
 	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, nil)
+	c, _ := newServedClient(t, h, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	start := time.Now()
@@ -281,9 +269,7 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 func TestDeadlineShorterThanBackoffNamesTheWait(t *testing.T) {
 	t.Parallel()
 	h := &countingHandler{respond: func(w http.ResponseWriter, _ *http.Request, _ int) { w.WriteHeader(502) }}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 10*time.Second, 20*time.Second })
+	c, _ := newServedClient(t, h, func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 10*time.Second, 20*time.Second })
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	_, err := c.GetApp(ctx, testAppID)
@@ -299,9 +285,7 @@ func TestCancelEndsRetryWaitAtOnce(t *testing.T) {
 		w.Header().Set("Retry-After", "30")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}}
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL, nil)
+	c, _ := newServedClient(t, h, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
