@@ -148,29 +148,32 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveUnmatched runs the app-wide middleware (body parser, XSS layer) and
 // then answers as the SPA fallback or Express's 404 page.
 func (e *Emulator) serveUnmatched(w http.ResponseWriter, r *http.Request) {
-	in, err := readInput(r, "")
+	if _, ok := readSanitizedInput(w, r, ""); ok {
+		writeUnmatched(w, r)
+	}
+}
+
+// readSanitizedInput runs the app-wide middleware, body parser then XSS
+// layer, and answers the request itself when either rejects it.
+func readSanitizedInput(w http.ResponseWriter, r *http.Request, appID string) (*input, bool) {
+	in, err := readInput(r, appID)
 	if err != nil {
 		writeError(w, internalError())
-		return
+		return nil, false
 	}
 	if !in.sanitize() {
 		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
-		return
+		return nil, false
 	}
-	writeUnmatched(w, r)
+	return in, true
 }
 
 // serveRoute runs PipesHub's pipeline for a matched route (reference §3):
 // body parser, XSS layer, then for /oauth-clients authentication, the
 // per-user limiter, validation, lookup and the service's checks.
 func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, appID string) {
-	in, err := readInput(r, appID)
-	if err != nil {
-		writeError(w, internalError())
-		return
-	}
-	if !in.sanitize() {
-		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
+	in, ok := readSanitizedInput(w, r, appID)
+	if !ok {
 		return
 	}
 	if route == RouteToken {
