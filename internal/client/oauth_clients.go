@@ -133,15 +133,11 @@ func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 
 // UpdateApp applies a partial update; zero fields of req stay unchanged.
 func (c *Client) UpdateApp(ctx context.Context, appID string, req UpdateAppRequest) (*App, error) {
-	path, err := appPath(appID, "")
-	if err != nil {
-		return nil, err
-	}
 	body, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("encoding the update request: %w", err)
 	}
-	return c.appAction(ctx, request{method: http.MethodPut, path: path, body: body})
+	return c.appAction(ctx, http.MethodPut, appID, "", body)
 }
 
 // DeleteApp soft-deletes an app and revokes its tokens.
@@ -171,20 +167,12 @@ func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*Regenerat
 
 // SuspendApp suspends an active app (HTTP 400 when already suspended).
 func (c *Client) SuspendApp(ctx context.Context, appID string) (*App, error) {
-	path, err := appPath(appID, "/suspend")
-	if err != nil {
-		return nil, err
-	}
-	return c.appAction(ctx, request{method: http.MethodPost, path: path})
+	return c.appAction(ctx, http.MethodPost, appID, "/suspend", nil)
 }
 
 // ActivateApp re-activates a suspended app (HTTP 400 when already active).
 func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
-	path, err := appPath(appID, "/activate")
-	if err != nil {
-		return nil, err
-	}
-	return c.appAction(ctx, request{method: http.MethodPost, path: path})
+	return c.appAction(ctx, http.MethodPost, appID, "/activate", nil)
 }
 
 // ListTokens lists the app's unrevoked, unexpired tokens, newest first.
@@ -209,8 +197,14 @@ func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
 	return c.call(ctx, request{method: http.MethodPost, path: path}, &messageOnly{})
 }
 
-// appAction performs a request answered by {message, app}.
-func (c *Client) appAction(ctx context.Context, r request) (*App, error) {
+// appAction sends a request to the app's path plus suffix, once the id is
+// checked, and returns the app from the answer {message, app}.
+func (c *Client) appAction(ctx context.Context, method, appID, suffix string, body []byte) (*App, error) {
+	path, err := appPath(appID, suffix)
+	if err != nil {
+		return nil, err
+	}
+	r := request{method: method, path: path, body: body}
 	var out appMessage
 	if err := c.call(ctx, r, &out); err != nil {
 		return nil, err
