@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -62,8 +60,7 @@ resource "echo" "token" {}
 
 // The example: an app created and a token obtained for it in the same run.
 func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
-	_, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	_, serverURL, c := newTestEmulatorWithAdminClient(t)
 	started := time.Now()
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -92,8 +89,7 @@ func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
 // The token endpoint's refusals, each with PipesHub's OAuth error code and
 // description; and a token with every allowed scope when scopes is unset.
 func TestAccOAuthAccessToken_tokenEndpointErrors(t *testing.T) {
-	_, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	_, serverURL, c := newTestEmulatorWithAdminClient(t)
 	service := client.CreateAppRequest{
 		Name: "service", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read", "semantic:read"},
 	}
@@ -343,10 +339,7 @@ func TestOAuthAccessTokenEphemeralResource_openBeforeValuesAreKnown(t *testing.T
 // the provider's, both written to TF_ACC_LOG_PATH). Not parallel: it sets
 // process-wide logging variables.
 func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	t.Setenv("PIPESHUB_BEARER_AUTH", testAccAdminToken)
+	readLog := testAccTraceLog(t)
 	_, serverURL := newTestEmulator(t)
 	var secret, token string
 
@@ -364,11 +357,7 @@ func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
 		}},
 	})
 
-	raw, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatalf("reading the trace log: %v", err)
-	}
-	log := string(raw)
+	log := readLog()
 	// The log must really hold the provider's token request, or the test proves nothing.
 	if !strings.Contains(log, "/oauth2/token") {
 		t.Fatalf("trace log (%d bytes) lacks the token request: provider logs were not captured", len(log))

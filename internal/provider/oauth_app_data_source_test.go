@@ -19,8 +19,7 @@ import (
 )
 
 func TestAccOAuthAppDataSource_byIDAndByName(t *testing.T) {
-	_, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	_, serverURL, c := newTestEmulatorWithAdminClient(t)
 	app := testAccCreateApp(t, c, client.CreateAppRequest{
 		Name:              "reporting-service",
 		Description:       ptr("Nightly reporting job"),
@@ -60,8 +59,7 @@ func TestAccOAuthAppDataSource_byIDAndByName(t *testing.T) {
 }
 
 func TestAccOAuthAppDataSource_lookupErrors(t *testing.T) {
-	emu, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	emu, serverURL, c := newTestEmulatorWithAdminClient(t)
 	grants := []string{client.GrantClientCredentials}
 	first := testAccCreateApp(t, c, client.CreateAppRequest{Name: "twin", AllowedGrantTypes: grants, AllowedScopes: []string{"kb:read"}})
 	second := testAccCreateApp(t, c, client.CreateAppRequest{Name: "twin", AllowedGrantTypes: grants, AllowedScopes: []string{"kb:read"}})

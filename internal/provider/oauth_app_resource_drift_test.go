@@ -13,8 +13,7 @@ import (
 
 // Changes made behind Terraform's back (edit, suspend, delete) are put right by the next apply.
 func TestAccOAuthApp_drift(t *testing.T) {
-	emu, url := newTestEmulator(t)
-	api := testAccClient(t, url, testAccAdminToken)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	config := appConfig(url, testAccAdminToken, `
   name           = "tfacc drift"
   description    = "As configured"

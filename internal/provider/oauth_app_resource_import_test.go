@@ -82,8 +82,7 @@ func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
 // An app created outside Terraform and imported with an import block gets a
 // working secret through secret_rotation_triggers, in the same apply.
 func TestAccOAuthApp_importedAppGetsSecret(t *testing.T) {
-	emu, url := newTestEmulator(t)
-	api := testAccClient(t, url, testAccAdminToken)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	app := testAccCreateApp(t, api, client.CreateAppRequest{
 		Name:              "tfacc imported",
 		AllowedGrantTypes: []string{client.GrantClientCredentials},

@@ -2,8 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,12 +15,7 @@ import (
 // while the secrets are in state and the plan marks client_secret sensitive.
 // Not parallel: it sets process-wide logging variables.
 func TestAccOAuthApp_secretsStayOutOfLogs(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
-	// The token comes from the environment, as in CI: plugin-testing itself
-	// logs the configuration files, which must therefore not hold it.
-	t.Setenv("PIPESHUB_BEARER_AUTH", testAccAdminToken)
+	readLog := testAccTraceLog(t)
 	_, url := newTestEmulator(t)
 	config := func(rotation string) string {
 		return fmt.Sprintf("provider \"pipeshub\" {\n  server_url = %q\n}\n", url) + `
@@ -52,11 +45,7 @@ resource "pipeshub_oauth_app" "test" {
 		},
 	})
 
-	raw, err := os.ReadFile(logPath)
-	if err != nil {
-		t.Fatalf("reading the trace log: %v", err)
-	}
-	log := string(raw)
+	log := readLog()
 	// The log must really hold the provider's request log, or the test proves nothing.
 	for _, want := range []string{"tf_provider_addr", "/oauth-clients", "regenerate-secret"} {
 		if !strings.Contains(log, want) {

@@ -25,8 +25,7 @@ func appConfig(serverURL, token, body string) string {
 }
 
 func TestAccOAuthApp_lifecycle(t *testing.T) {
-	emu, url := newTestEmulator(t)
-	api := testAccClient(t, url, testAccAdminToken)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	minimal := `
   name           = "tfacc lifecycle"
   redirect_uris  = ["https://app.example.com/cb"]

@@ -20,8 +20,7 @@ import (
 // one is refused at once); changing token_revocation_triggers revokes every
 // token. Neither does anything at creation.
 func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
-	emu, url := newTestEmulator(t)
-	api := testAccClient(t, url, testAccAdminToken)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	config := func(rotation, revocation string) string {
 		return appConfig(url, testAccAdminToken, fmt.Sprintf(`
   name                      = "tfacc rotation"
@@ -110,8 +109,7 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 // A create whose response is lost after PipesHub applied it is recovered:
 // the app is adopted (one POST, one app) and a secret regenerated into state.
 func TestAccOAuthApp_createRecoversLostResponse(t *testing.T) {
-	emu, url := newTestEmulator(t)
-	api := testAccClient(t, url, testAccAdminToken)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	var clientID, secret string
 
 	resource.ParallelTest(t, resource.TestCase{

@@ -15,8 +15,7 @@ import (
 )
 
 func TestAccOAuthAppTokensDataSource(t *testing.T) {
-	_, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	_, serverURL, c := newTestEmulatorWithAdminClient(t)
 	ctx := context.Background()
 	app := testAccCreateApp(t, c, client.CreateAppRequest{
 		Name:              "token-minter",

@@ -19,8 +19,7 @@ import (
 // 120 apps (more than PipesHub's page limit of 100) read through the example,
 // with its status and search filters, and another user's app that must not show.
 func TestAccOAuthAppsDataSource_filtersAndPaging(t *testing.T) {
-	emu, serverURL := newTestEmulator(t)
-	c := testAccClient(t, serverURL, testAccAdminToken)
+	emu, serverURL, c := newTestEmulatorWithAdminClient(t)
 	ctx := context.Background()
 	serviceApp := func(name string, description *string) client.CreateAppRequest {
 		return client.CreateAppRequest{Name: name, Description: description,

@@ -59,6 +59,34 @@ func newTestEmulator(t *testing.T) (*emulator.Emulator, string) {
 	return emu, srv.URL + "/api/v1"
 }
 
+// newTestEmulatorWithAdminClient is newTestEmulator plus an API client acting
+// as the admin (testAccAdminToken), for arranging fixtures and checking what
+// PipesHub holds.
+func newTestEmulatorWithAdminClient(t *testing.T) (*emulator.Emulator, string, *client.Client) {
+	t.Helper()
+	emu, serverURL := newTestEmulator(t)
+	return emu, serverURL, testAccClient(t, serverURL, testAccAdminToken)
+}
+
+// testAccTraceLog sends terraform's and the provider's TRACE logs to a file
+// and returns a function that reads it once the test case has run. The
+// bearer token comes from the environment, as in CI: plugin-testing logs the
+// configuration files, which must therefore not hold it. Not for parallel
+// tests: it sets process-wide variables.
+func testAccTraceLog(t *testing.T) (read func() string) {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	t.Setenv("PIPESHUB_BEARER_AUTH", testAccAdminToken)
+	return func() string {
+		raw, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatalf("reading the trace log: %v", err)
+		}
+		return string(raw)
+	}
+}
+
 // testAccProviderConfig is a provider block for the emulator at serverURL.
 func testAccProviderConfig(serverURL, token string) string {
 	return fmt.Sprintf(`
