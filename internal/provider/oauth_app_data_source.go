@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/provider/validators"
 )
 
 var (
@@ -61,7 +62,7 @@ func (d *oauthAppDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"the read fails and lists the candidates' ids, so that you can look the app up by `id` instead.",
 		Optional:   true,
 		Computed:   true,
-		Validators: []validator.String{stringvalidator.LengthBetween(1, 100)},
+		Validators: []validator.String{validators.Length(1, nameMaxLength)},
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up one PipesHub OAuth app by `id` or by exact `name`. " +

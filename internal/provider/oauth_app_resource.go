@@ -135,13 +135,13 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: fmt.Sprintf("Display name, 1 to %d characters, without surrounding whitespace. "+
 					"Not unique in PipesHub. Changes in place.", nameMaxLength),
 				Required:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, nameMaxLength), plain},
+				Validators: []validator.String{validators.Length(1, nameMaxLength), plain},
 			},
 			"description": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("Description, 1 to %d characters. Changes in place; removing it clears "+
 					"the description in PipesHub.", descriptionMaxLength),
 				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthBetween(1, descriptionMaxLength), plain},
+				Validators: []validator.String{validators.Length(1, descriptionMaxLength), plain},
 			},
 			"redirect_uris": schema.SetAttribute{
 				MarkdownDescription: fmt.Sprintf("Allowed OAuth redirect URIs, at most %d. Each must be an `https` URL, "+

@@ -35,11 +35,12 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 	cases := []struct {
 		name, token, body, want string
 	}{
-		{"empty name", testAccAdminToken, with("name", `""`), `(?s)name.*string length must be between 1 and 100`},
-		{"long name", testAccAdminToken, with("name", fmt.Sprintf("%q", strings.Repeat("n", 101))), `(?s)name.*between 1 and 100, got: 101`},
+		{"empty name", testAccAdminToken, with("name", `""`), `(?s)name.*0 characters long; PipesHub accepts 1 to 100`},
+		{"long name", testAccAdminToken, with("name", fmt.Sprintf("%q", strings.Repeat("n", 101))), `(?s)name.*101 characters long; PipesHub accepts 1 to 100`},
+		{"long accented name", testAccAdminToken, with("name", fmt.Sprintf("%q", strings.Repeat("\u00e9", 101))), `(?s)name.*101 characters long`},
 		{"html in name", testAccAdminToken, with("name", `"<b>app</b>"`), `(?s)name.*contains an HTML tag`},
 		{"padded name", testAccAdminToken, with("name", `" app"`), `(?s)name.*surrounding whitespace`},
-		{"long description", testAccAdminToken, with("description", fmt.Sprintf("%q", strings.Repeat("d", 501))), `(?s)description.*between 1 and 500`},
+		{"long description", testAccAdminToken, with("description", fmt.Sprintf("%q", strings.Repeat("d", 501))), `(?s)description.*PipesHub accepts 1 to 500`},
 		{"event handler", testAccAdminToken, with("description", `"x onmouseover=alert(1)"`), `(?s)description.*event handler`},
 		{"too many redirect URIs", testAccAdminToken, with("redirect_uris", "["+strings.Join(many, ",")+"]"), `(?s)redirect_uris.*at most 10`},
 		{"http redirect URI", testAccAdminToken, with("redirect_uris", `["http://app.example.com/cb"]`), `Redirect URI must use HTTPS`},
@@ -73,4 +74,21 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 	if got := emu.Calls(emulator.RouteListScopes); got > 2 {
 		t.Errorf("scope catalogue fetched %d times, want at most once per credential", got)
 	}
+}
+
+// PipesHub counts length in UTF-16 units, not bytes: a name of 100 accented
+// letters (200 bytes) is valid and must plan.
+func TestAccOAuthApp_nameLengthInCharacters(t *testing.T) {
+	_, url := newTestEmulator(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: appConfig(url, testAccAdminToken, fmt.Sprintf(`
+  name                = %q
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]`, strings.Repeat("\u00e9", 100))),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
 }

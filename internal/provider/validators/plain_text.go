@@ -53,7 +53,7 @@ func (plainText) ValidateString(_ context.Context, req validator.StringRequest, 
 
 // PlainTextProblem explains why PipesHub would refuse or alter s, or returns "".
 func PlainTextProblem(s string) string {
-	if len(s) > maxTextLength {
+	if JSLength(s) > maxTextLength {
 		return fmt.Sprintf("PipesHub rejects strings longer than %d characters.", maxTextLength)
 	}
 	for _, rule := range xssRules {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -65,7 +66,7 @@ func TestRedirectURIProblem(t *testing.T) {
 }
 
 func TestValidatorsSkipUnknownAndNull(t *testing.T) {
-	for _, v := range []validator.String{PlainText(), AbsoluteURL(), RedirectURI()} {
+	for _, v := range []validator.String{PlainText(), AbsoluteURL(), RedirectURI(), Length(1, 3)} {
 		for _, value := range []types.String{types.StringNull(), types.StringUnknown()} {
 			resp := &validator.StringResponse{}
 			v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("x"), ConfigValue: value}, resp)
@@ -99,6 +100,35 @@ func BenchmarkPlainTextProblem(b *testing.B) {
 	for b.Loop() {
 		if PlainTextProblem(value) != "" {
 			b.Fatal("rejected")
+		}
+	}
+}
+
+func TestLength(t *testing.T) {
+	cases := []struct {
+		value string
+		ok    bool
+	}{
+		{"", false},
+		{"abc", true},
+		{"abcd", false},
+		{"ééé", true}, // 6 bytes, 3 UTF-16 units, as PipesHub counts
+		{"éééé", false},
+		{"a😀", true},   // an emoji is 2 UTF-16 units
+		{"ab😀", false}, // 4 units
+	}
+	for _, c := range cases {
+		resp := &validator.StringResponse{}
+		Length(1, 3).ValidateString(context.Background(),
+			validator.StringRequest{Path: path.Root("name"), ConfigValue: types.StringValue(c.value)}, resp)
+		if resp.Diagnostics.HasError() == c.ok {
+			t.Errorf("Length(1, 3) on %q: accepted = %v, want %v (%v)", c.value, !resp.Diagnostics.HasError(), c.ok, resp.Diagnostics)
+		}
+		if c.ok {
+			continue
+		}
+		if got := resp.Diagnostics.Errors()[0].(diag.DiagnosticWithPath).Path(); !got.Equal(path.Root("name")) {
+			t.Errorf("diagnostic on %s, want name", got)
 		}
 	}
 }
