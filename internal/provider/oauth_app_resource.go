@@ -94,27 +94,7 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"only to the user who created it, so manage each app with one credential.\n\n" +
 			"The client secret is returned by PipesHub only when the app is created or its secret is regenerated: it is " +
 			"stored (sensitive) in state, it is null after an import, and `secret_rotation_triggers` gets a new one.\n\n" +
-			"## Rotating the secret\n\n" +
-			"PipesHub invalidates the old secret **the moment** it issues a new one, so roll a rotation out the way you " +
-			"roll out any credential change: let the apply that rotates also deliver the new `client_secret` to its " +
-			"consumers (for example a secret store written by the same configuration). To rotate on a schedule, feed the " +
-			"trigger from `time_rotating` (provider `hashicorp/time`):\n\n" +
-			"```terraform\n" +
-			"resource \"time_rotating\" \"quarterly\" {\n" +
-			"  rotation_days = 90\n" +
-			"}\n\n" +
-			"resource \"pipeshub_oauth_app\" \"sync\" {\n" +
-			"  name                = \"Nightly sync\"\n" +
-			"  allowed_grant_types = [\"client_credentials\"]\n" +
-			"  allowed_scopes      = [\"kb:read\"]\n\n" +
-			"  secret_rotation_triggers = {\n" +
-			"    rotated_at = time_rotating.quarterly.id\n" +
-			"  }\n" +
-			"}\n" +
-			"```\n\n" +
-			"An imported app has no secret in state; setting `secret_rotation_triggers` (to any value) makes the next " +
-			"apply regenerate one. Tokens already issued stay valid after a rotation; change `token_revocation_triggers` " +
-			"to revoke them.",
+			"The [rotating client secrets guide](../guides/rotating-client-secrets.md) shows how to roll a rotation out.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import id.",
