@@ -11,24 +11,26 @@ import (
 // BenchmarkGetApp is one GET round trip through the client (retry wrapper,
 // pacing, JSON decoding) against the emulator over loopback HTTP.
 func BenchmarkGetApp(b *testing.B) {
-	_, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
+	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
 	c, _ := newTestClient(b, url, nil)
 	ctx := context.Background()
 	app, err := c.CreateApp(ctx, clientCredentialsApp("bench"))
 	if err != nil {
 		b.Fatal(err)
 	}
+	emu.ResetCalls()
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := c.GetApp(ctx, app.ID); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCallsPerOp(b, emu)
 }
 
 // BenchmarkListAllApps250 walks 250 apps (3 pages of 100).
 func BenchmarkListAllApps250(b *testing.B) {
-	_, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
+	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
 	c, _ := newTestClient(b, url, nil)
 	ctx := context.Background()
 	for i := range 250 {
@@ -36,6 +38,7 @@ func BenchmarkListAllApps250(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	emu.ResetCalls()
 	b.ReportAllocs()
 	for b.Loop() {
 		apps, err := c.ListAllApps(ctx, "", "")
@@ -43,4 +46,15 @@ func BenchmarkListAllApps250(b *testing.B) {
 			b.Fatalf("%d apps, %v", len(apps), err)
 		}
 	}
+	reportCallsPerOp(b, emu)
+}
+
+// reportCallsPerOp adds the API requests per operation, counted by the
+// emulator, to the benchmark's figures: a change that adds a call shows there.
+func reportCallsPerOp(b *testing.B, emu *emulator.Emulator) {
+	total := 0
+	for _, n := range emu.CallCounts() {
+		total += n
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "calls/op")
 }
