@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -61,6 +62,12 @@ func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
 					}
 					return nil
 				},
+			},
+			{
+				ResourceName:  appAddr,
+				ImportState:   true,
+				ImportStateId: "f781997b-c958-4808-a804-5eef2f8102c2", // a client_id, not an id
+				ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*not by its client_id`),
 			},
 			{
 				Config:          appConfig(url, testAccAdminToken, apiFields),
