@@ -1,5 +1,5 @@
 // Package emulator is a local PipesHub OAuth-clients API: the eleven
-// /oauth-clients endpoints and POST /oauth2/token, rule for rule as
+// /oauth-clients endpoints, POST /oauth2/token and POST /oauth2/revoke, rule for rule as
 // /work/shared/reference/pipeshub-api.md describes PipesHub (validation
 // order, error envelope, codes and messages, per-user isolation, soft delete,
 // rate limiting), with fault injection and call counters for tests.
@@ -176,8 +176,12 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, app
 	if !ok {
 		return
 	}
-	if route == RouteToken {
+	switch route {
+	case RouteToken:
 		e.serveToken(w, r, in)
+		return
+	case RouteRevokeToken:
+		e.serveRevoke(w, r, in)
 		return
 	}
 	user, apiErr := e.authenticate(r)

@@ -17,6 +17,7 @@ const (
 	RouteListTokens       = "GET /oauth-clients/{appId}/tokens"
 	RouteRevokeAllTokens  = "POST /oauth-clients/{appId}/revoke-all-tokens"
 	RouteToken            = "POST /oauth2/token"
+	RouteRevokeToken      = "POST /oauth2/revoke"
 )
 
 // apiPrefix is where PipesHub mounts its routers.
@@ -33,6 +34,8 @@ func matchRoute(method, path string) (route, appID string) {
 	switch {
 	case len(segs) == 2 && lit(0, "oauth2") && lit(1, "token") && method == "POST":
 		return RouteToken, ""
+	case len(segs) == 2 && lit(0, "oauth2") && lit(1, "revoke") && method == "POST":
+		return RouteRevokeToken, ""
 	case len(segs) == 0 || !lit(0, "oauth-clients"):
 		return "", ""
 	}

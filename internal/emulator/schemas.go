@@ -292,3 +292,40 @@ func parseTokenRequest(body any) (*tokenRequest, *apiError) {
 	}
 	return out, z.err()
 }
+
+// revokeRequest is revokeSchema (reference §13.7) after parsing.
+type revokeRequest struct {
+	token, clientID, tokenTypeHint string
+	clientSecret                   *string
+}
+
+var tokenTypeHints = []string{"access_token", "refresh_token"}
+
+// parseRevokeRequest reads the body only: revokeSchema requires client_id,
+// so a caller relying on a Basic header fails here with "Required".
+func parseRevokeRequest(body any) (*revokeRequest, *apiError) {
+	z := &zod{}
+	m, ok := z.object(body)
+	if !ok {
+		return nil, z.err()
+	}
+	out := &revokeRequest{}
+	if v, ok := m["token"]; ok {
+		out.token, _ = z.str(v, stringRule{min: 1, max: -1})
+	} else {
+		z.required()
+	}
+	if v, ok := m["client_id"]; ok {
+		out.clientID, _ = z.str(v, plainString)
+	} else {
+		z.required()
+	}
+	if v, ok := m["client_secret"]; ok {
+		s, _ := z.str(v, plainString)
+		out.clientSecret = &s
+	}
+	if v, ok := m["token_type_hint"]; ok {
+		out.tokenTypeHint, _ = z.enum(v, tokenTypeHints)
+	}
+	return out, z.err()
+}

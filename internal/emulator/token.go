@@ -18,10 +18,7 @@ import (
 // serveToken is POST /oauth2/token after the XSS layer (reference §13): the
 // per-IP limiter, tokenSchema, client authentication and the grant.
 func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input) {
-	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
-	limit.setHeaders(w.Header())
-	if limit.exceeded {
-		writeError(w, limit.tooMany())
+	if !e.allowOAuthRequest(w, r) {
 		return
 	}
 	req, apiErr := parseTokenRequest(in.body)
@@ -49,6 +46,19 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, body)
+}
+
+// allowOAuthRequest runs the limiter that /oauth2/token, /revoke and
+// /introspect share (one instance, keyed by client IP, reference §13.1) and
+// answers the 429 itself.
+func (e *Emulator) allowOAuthRequest(w http.ResponseWriter, r *http.Request) bool {
+	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
+	limit.setHeaders(w.Header())
+	if limit.exceeded {
+		writeError(w, limit.tooMany())
+		return false
+	}
+	return true
 }
 
 // clientIP is how express-rate-limit keys a request behind PipesHub's proxy
