@@ -19,7 +19,8 @@ const maxMessageLen = 1000
 const redacted = "[REDACTED]"
 
 // errorBody covers both error shapes PipesHub sends: the app envelope
-// {"error":{"code","message","retryAfter"}} and, on /oauth2/token, RFC 6749's
+// {"error":{"code","message","retryAfter"}} and, on /oauth2/token and
+// /oauth2/revoke, RFC 6749's
 // {"error":"...","error_description":"..."}.
 type errorBody struct {
 	Error            json.RawMessage `json:"error"`
@@ -33,10 +34,10 @@ type errorEnvelope struct {
 }
 
 // decodeErrorResponse turns a non-2xx response into an *APIError or, for the
-// token endpoint's RFC 6749 bodies, an *OAuthError. The body is never copied
+// OAuth endpoints' RFC 6749 bodies, an *OAuthError. The body is never copied
 // raw: only the envelope's code and message, scrubbed of the given secrets.
-// oauthShape is true on the token endpoint, the only one that answers in RFC
-// 6749's shape.
+// oauthShape is true on the token and revoke endpoints, the only ones that
+// answer in RFC 6749's shape.
 func decodeErrorResponse(method, path string, status int, header http.Header, body []byte, oauthShape bool, secrets []string) error {
 	retryAfter, _ := retryAfterFromHeader(header, status, time.Now())
 	var eb errorBody
@@ -49,6 +50,7 @@ func decodeErrorResponse(method, path string, status int, header http.Header, bo
 					StatusCode:  status,
 					ErrorCode:   scrub(code, secrets),
 					Description: scrub(eb.ErrorDescription, secrets),
+					Path:        path,
 				}
 			}
 		case '{':

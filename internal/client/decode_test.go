@@ -15,6 +15,9 @@ import (
 // target; like the bearer token it must never reach an error string.
 const fuzzClientSecret = "fuzz-client-secret-9d3e1b7a"
 
+// fuzzAccessToken is the token passed to RevokeToken in the same tests.
+const fuzzAccessToken = "fuzz-access-token-4c2f8e61"
+
 // cannedTransport answers every request with one response, without a network.
 type cannedTransport struct {
 	status      int
@@ -186,6 +189,7 @@ func FuzzDecodeResponses(f *testing.F) {
 		`{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"Too many OAuth client requests. Please try again later.","retryAfter":null}}`,
 		`{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"m","retryAfter":1e300}}`,
 		`{"error":"invalid_client","error_description":"` + fuzzClientSecret + `"}`,
+		`{"error":"invalid_request","error_description":"` + fuzzAccessToken + `"}`,
 		`{"error":{"code":"` + testBearerToken + `","message":"` + testBearerToken + `"}}`,
 		`{"error":[1,2]}`,
 		`{"error":"`, `null`, `<html>` + testBearerToken + `</html>`, ``,
@@ -200,8 +204,11 @@ func FuzzDecodeResponses(f *testing.F) {
 			err := op.run(context.Background(), c)
 			if err != nil {
 				known := []string{testBearerToken}
-				if op.name == "token" {
+				switch op.name {
+				case "token":
 					known = append(known, fuzzClientSecret)
+				case "revoke":
+					known = append(known, fuzzClientSecret, fuzzAccessToken)
 				}
 				assertNoSecrets(t, op.name+" error", err.Error(), known...)
 				_ = MayHaveApplied(err)

@@ -466,6 +466,7 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 	note(err)
 	_, err = c.ClientCredentialsToken(ctx, app.ClientID, regenerated.ClientSecret, []string{"nope"})
 	note(err)
+	note(c.RevokeToken(ctx, app.ClientID, app.ClientSecret, token.AccessToken)) // old secret: 401
 	_, err = c.ListApps(ctx, ListAppsParams{Page: 2})
 	note(err)
 	_, err = c.ListScopes(ctx)

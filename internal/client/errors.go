@@ -34,15 +34,22 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// OAuthError is an RFC 6749 error from /oauth2/token: {"error","error_description"}.
+// OAuthError is an RFC 6749 error from /oauth2/token or /oauth2/revoke:
+// {"error","error_description"}.
 type OAuthError struct {
 	StatusCode  int
 	ErrorCode   string
 	Description string
+	// Path is the endpoint that answered, relative to the server URL.
+	Path string
 }
 
 func (e *OAuthError) Error() string {
-	msg := fmt.Sprintf("PipesHub OAuth token endpoint: HTTP %d %s", e.StatusCode, e.ErrorCode)
+	endpoint := "token"
+	if e.Path == revokePath {
+		endpoint = "revoke"
+	}
+	msg := fmt.Sprintf("PipesHub OAuth %s endpoint: HTTP %d %s", endpoint, e.StatusCode, e.ErrorCode)
 	if e.Description != "" {
 		msg += ": " + e.Description
 	}

@@ -32,11 +32,17 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := c.ClientCredentialsToken(ctx, "cid", "s3cret", []string{"kb:read", "org:read"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.RevokeToken(ctx, "cid", "s3cret", "a.b.c"); err != nil {
+		t.Fatal(err)
+	}
 	want := []seen{
 		{"Bearer " + testBearerToken, DefaultUserAgent, "application/json", "", ""},
 		// base64("cid:s3cret"); no bearer token on the token endpoint.
 		{"Basic Y2lkOnMzY3JldA==", DefaultUserAgent, "application/json", "application/x-www-form-urlencoded",
 			"grant_type=client_credentials&scope=kb%3Aread+org%3Aread"},
+		// client_secret_post and no bearer token on the revoke endpoint.
+		{"", DefaultUserAgent, "application/json", "application/x-www-form-urlencoded",
+			"client_id=cid&client_secret=s3cret&token=a.b.c&token_type_hint=access_token"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d requests", len(got))

@@ -53,6 +53,9 @@ var operations = []struct {
 	}},
 	{"tokens", true, `{"tokens":[]}`, func(ctx context.Context, c *Client) error { _, err := c.ListTokens(ctx, testAppID); return err }},
 	{"revoke-all", true, `{"message":"m"}`, func(ctx context.Context, c *Client) error { return c.RevokeAllTokens(ctx, testAppID) }},
+	{"revoke", true, ``, func(ctx context.Context, c *Client) error {
+		return c.RevokeToken(ctx, "cid", fuzzClientSecret, fuzzAccessToken)
+	}},
 	{"create", false, `{"message":"m","app":` + strings.TrimSuffix(appJSON, "}") + `,"clientSecret":"s"}}`, func(ctx context.Context, c *Client) error {
 		_, err := c.CreateApp(ctx, CreateAppRequest{Name: "n", AllowedScopes: []string{"openid"}})
 		return err

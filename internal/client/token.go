@@ -8,7 +8,10 @@ import (
 	"strings"
 )
 
-const tokenPath = "/oauth2/token"
+const (
+	tokenPath  = "/oauth2/token"
+	revokePath = "/oauth2/revoke"
+)
 
 // ClientCredentialsToken calls POST {base}/oauth2/token with grant_type=client_credentials
 // (client_secret_basic). scopes nil = the app's allowed scopes. Errors are *OAuthError
@@ -44,4 +47,34 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSec
 		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusOK, Err: errors.New("the response has no access_token")}
 	}
 	return &out, nil
+}
+
+// RevokeToken calls POST {base}/oauth2/revoke for an access token issued to
+// clientID. PipesHub's revoke reads the client only from the body
+// (client_secret_post; a Basic header alone fails validation) and answers an
+// empty 200 whether or not it found the token, so revoking twice, or a token
+// that already expired, is no error. Errors are *OAuthError (invalid_client)
+// or *APIError; none holds the secret or the token.
+func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token string) error {
+	if clientID == "" || token == "" {
+		return errors.New("client ID and token must be non-empty")
+	}
+	form := url.Values{
+		"token":           {token},
+		"token_type_hint": {"access_token"},
+		"client_id":       {clientID},
+		"client_secret":   {clientSecret},
+	}
+	r := request{
+		method:      http.MethodPost,
+		path:        revokePath,
+		body:        []byte(form.Encode()),
+		contentType: "application/x-www-form-urlencoded",
+		// Revoking is idempotent: a repeat finds the token revoked and answers the same.
+		idempotency: idempotent,
+		anonymous:   true,
+		secrets:     []string{clientSecret, token},
+	}
+	_, _, err := c.send(ctx, r)
+	return err
 }

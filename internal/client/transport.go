@@ -29,6 +29,9 @@ type request struct {
 	// basicUser/basicPass, when basicUser is set, replace the bearer token
 	// (client_secret_basic on the token endpoint).
 	basicUser, basicPass string
+	// anonymous requests carry no Authorization header: the OAuth client
+	// authenticates in the body, and the bearer token has no business there.
+	anonymous bool
 	// secrets are scrubbed from any server message copied into an error, on
 	// top of the bearer token.
 	secrets []string
@@ -62,9 +65,11 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		}
 		req.Header.Set("Content-Type", ct)
 	}
-	if r.basicUser != "" {
+	switch {
+	case r.anonymous:
+	case r.basicUser != "":
 		req.SetBasicAuth(r.basicUser, r.basicPass)
-	} else if c.bearerToken != "" {
+	case c.bearerToken != "":
 		req.Header.Set("Authorization", "Bearer "+c.bearerToken)
 	}
 
@@ -93,7 +98,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("reading the response: %w", unwrapURLError(err))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath, c.secretsFor(r))
+		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, c.secretsFor(r))
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter == 0 {
 			apiErr.RetryAfter = a.gaveUpWait
