@@ -23,6 +23,7 @@ import (
 var (
 	_ ephemeral.EphemeralResource              = (*oauthAccessTokenEphemeralResource)(nil)
 	_ ephemeral.EphemeralResourceWithConfigure = (*oauthAccessTokenEphemeralResource)(nil)
+	_ ephemeral.EphemeralResourceWithClose     = (*oauthAccessTokenEphemeralResource)(nil)
 )
 
 // newOAuthAccessTokenEphemeralResource returns the pipeshub_oauth_access_token
@@ -39,6 +40,7 @@ type oauthAccessTokenModel struct {
 	ClientID      types.String `tfsdk:"client_id"`
 	ClientSecret  types.String `tfsdk:"client_secret"`
 	Scopes        types.Set    `tfsdk:"scopes"`
+	RevokeOnClose types.Bool   `tfsdk:"revoke_on_close"`
 	AccessToken   types.String `tfsdk:"access_token"`
 	TokenType     types.String `tfsdk:"token_type"`
 	ExpiresIn     types.Int64  `tfsdk:"expires_in"`
@@ -63,8 +65,9 @@ func (r *oauthAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemera
 		MarkdownDescription: "Obtains an OAuth access token for a PipesHub OAuth app with the `client_credentials` grant " +
 			"(`POST /api/v1/oauth2/token`). Requires Terraform 1.10 or later. The token is never stored in the plan or " +
 			"the state: use it to check, in the same run, that a new app can authenticate, or to hand a short-lived token " +
-			"to another provider. A new token is issued each time Terraform opens the resource (in plan and again in apply); " +
-			"earlier tokens stay valid until they expire.\n\n" +
+			"to another provider. A new token is issued each time Terraform opens the resource (in plan and again in apply), " +
+			"and by default revoked (`POST /api/v1/oauth2/revoke`) when Terraform closes it at the end of that phase; " +
+			"see `revoke_on_close`.\n\n" +
 			"The app must be `active` and have `client_credentials` in its `allowed_grant_types`. PipesHub's refusals " +
 			"come back as errors with its OAuth error code and description, for example `invalid_client: OAuth app is " +
 			"suspended`, `unsupported_grant_type` or `invalid_scope`.",
@@ -76,7 +79,7 @@ func (r *oauthAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemera
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "The app's client secret, for example `pipeshub_oauth_app.x.client_secret`. " +
-					"Sent with HTTP Basic authentication; never logged.",
+					"Sent with HTTP Basic authentication to the token endpoint and in the form body to the revoke endpoint; never logged.",
 				Required:   true,
 				Sensitive:  true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
@@ -91,6 +94,13 @@ func (r *oauthAccessTokenEphemeralResource) Schema(_ context.Context, _ ephemera
 					setvalidator.SizeAtLeast(1),
 					setvalidator.ValueStringsAre(stringvalidator.RegexMatches(scopeTokenPattern, "must be one scope name, without spaces")),
 				},
+			},
+			"revoke_on_close": schema.BoolAttribute{
+				MarkdownDescription: "Whether to revoke the token when Terraform closes the ephemeral resource, at the end of " +
+					"the plan or apply phase that opened it, so that it does not stay valid for the rest of its lifetime. " +
+					"Defaults to `true`. Set `false` when the token must outlive the run, for example when it is handed to " +
+					"something that keeps it. A failed revocation is a warning, not an error: the token expires anyway.",
+				Optional: true,
 			},
 			"access_token": schema.StringAttribute{
 				MarkdownDescription: "The access token (a JWT), to send as `Authorization: Bearer <token>`.",
@@ -180,6 +190,11 @@ func (r *oauthAccessTokenEphemeralResource) Open(ctx context.Context, req epheme
 		return
 	}
 	tflog.Debug(ctx, "client_credentials access token issued", map[string]any{"client_id": model.ClientID.ValueString(), "expires_in": token.ExpiresIn, "scope": token.Scope})
+	if model.RevokeOnClose.IsNull() || model.RevokeOnClose.ValueBool() {
+		rememberForRevocation(ctx, resp, revocation{
+			ClientID: model.ClientID.ValueString(), ClientSecret: model.ClientSecret.ValueString(), AccessToken: token.AccessToken,
+		})
+	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
 }
 

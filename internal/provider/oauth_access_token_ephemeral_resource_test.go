@@ -5,8 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +26,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
 // testAccEchoFactories adds plugin-testing's echo provider, which copies its
@@ -58,9 +59,11 @@ resource "echo" "token" {}
 `, name)
 }
 
-// The example: an app created and a token obtained for it in the same run.
+// The example: an app created and a token obtained for it in the same run,
+// and revoked when Terraform closed the ephemeral resource (revoke_on_close
+// defaults to true).
 func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
-	_, serverURL, c := newTestEmulatorWithAdminClient(t)
+	emu, serverURL, c := newTestEmulatorWithAdminClient(t)
 	started := time.Now()
 
 	resource.ParallelTest(t, resource.TestCase{
@@ -79,7 +82,10 @@ func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
 				statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("expires_at"),
 					knownvalue.StringFunc(expiresAbout(started, time.Hour))),
 				stateCheckFunc(func(state *tfjson.State) error {
-					return checkIssuedToken(c, state, "pipeshub_oauth_app.reporting", "kb:read")
+					if err := checkIssuedToken(state, "pipeshub_oauth_app.reporting", "kb:read"); err != nil {
+						return err
+					}
+					return checkEveryTokenRevoked(emu, c, state, "pipeshub_oauth_app.reporting")
 				}),
 			},
 		}},
@@ -89,7 +95,7 @@ func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
 // The token endpoint's refusals, each with PipesHub's OAuth error code and
 // description; and a token with every allowed scope when scopes is unset.
 func TestAccOAuthAccessToken_tokenEndpointErrors(t *testing.T) {
-	_, serverURL, c := newTestEmulatorWithAdminClient(t)
+	emu, serverURL, c := newTestEmulatorWithAdminClient(t)
 	service := client.CreateAppRequest{
 		Name: "service", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read", "semantic:read"},
 	}
@@ -117,10 +123,16 @@ variable "scopes" {
   default = null
 }
 
+variable "revoke_on_close" {
+  type    = bool
+  default = null
+}
+
 ephemeral "pipeshub_oauth_access_token" "test" {
-  client_id     = var.client_id
-  client_secret = var.client_secret
-  scopes        = var.scopes
+  client_id       = var.client_id
+  client_secret   = var.client_secret
+  scopes          = var.scopes
+  revoke_on_close = var.revoke_on_close
 }
 ` + echoToken("test")
 	credentials := func(app *client.AppWithSecret, scopes ...string) config.Variables {
@@ -137,6 +149,8 @@ ephemeral "pipeshub_oauth_access_token" "test" {
 		}
 		return vars
 	}
+	kept := credentials(active)
+	kept["revoke_on_close"] = config.BoolVariable(false)
 	wrongSecret := credentials(active)
 	wrongSecret["client_secret"] = config.StringVariable(strings.Repeat("0", 64))
 
@@ -169,11 +183,36 @@ ephemeral "pipeshub_oauth_access_token" "test" {
 				ExpectError: regexp.MustCompile(`must be one scope name, without spaces`),
 			},
 			{
-				Config: cfg, ConfigVariables: credentials(active),
+				// revoke_on_close = false: the tokens stay valid after the run.
+				Config: cfg, ConfigVariables: kept,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("echo.token", tfjsonpath.New("data").AtMapKey("granted_scopes"),
 						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("kb:read"), knownvalue.StringExact("semantic:read")})),
+					stateCheckFunc(func(*tfjson.State) error {
+						tokens, err := c.ListTokens(context.Background(), active.ID)
+						if err != nil {
+							return err
+						}
+						if len(tokens) == 0 || emu.Calls(emulator.RouteRevokeToken) != 0 {
+							return fmt.Errorf("with revoke_on_close = false: %d tokens listed, %d revoke calls; want some and none",
+								len(tokens), emu.Calls(emulator.RouteRevokeToken))
+						}
+						return nil
+					}),
 				},
+			},
+			{
+				// A failed revocation is a warning: the run still succeeds.
+				PreConfig: func() {
+					emu.InjectFault(emulator.Fault{Route: emulator.RouteRevokeToken, Status: http.StatusBadRequest, Count: 100})
+				},
+				Config: cfg, ConfigVariables: credentials(active),
+				ConfigStateChecks: []statecheck.StateCheck{stateCheckFunc(func(*tfjson.State) error {
+					if n := emu.Calls(emulator.RouteRevokeToken); n == 0 {
+						return fmt.Errorf("no revoke was attempted")
+					}
+					return nil
+				})},
 			},
 		},
 	})
@@ -205,9 +244,9 @@ func expiresAbout(issued time.Time, lifetime time.Duration) func(string) error {
 }
 
 // checkIssuedToken checks that the echoed access token is a JWT issued to the
-// app at appAddress with the given scope, that PipesHub lists a live token of
-// that app, and that the token sits in no state but the echo resource's.
-func checkIssuedToken(c *client.Client, state *tfjson.State, appAddress, scope string) error {
+// app at appAddress with the given scope, and that the token sits in no state
+// but the echo resource's.
+func checkIssuedToken(state *tfjson.State, appAddress, scope string) error {
 	echo, err := stateResource(state, "echo.token")
 	if err != nil {
 		return err
@@ -237,14 +276,6 @@ func checkIssuedToken(c *client.Client, state *tfjson.State, appAddress, scope s
 	if claims.ClientID != app.AttributeValues["client_id"] || claims.Scope != scope {
 		return fmt.Errorf("token claims client_id=%q scope=%q, want client_id=%v scope=%q", claims.ClientID, claims.Scope, app.AttributeValues["client_id"], scope)
 	}
-	tokens, err := c.ListTokens(context.Background(), app.AttributeValues["id"].(string))
-	if err != nil {
-		return err
-	}
-	if !slices.ContainsFunc(tokens, func(t client.Token) bool { return slices.Equal(t.Scopes, []string{scope}) }) {
-		return fmt.Errorf("PipesHub lists no live token with scope %q for the app: %+v", scope, tokens)
-	}
-
 	for _, r := range stateResources(state) {
 		if r.Address == "echo.token" {
 			continue
@@ -256,6 +287,28 @@ func checkIssuedToken(c *client.Client, state *tfjson.State, appAddress, scope s
 		if strings.Contains(string(raw), token) {
 			return fmt.Errorf("the access token is stored in the state of %s", r.Address)
 		}
+	}
+	return nil
+}
+
+// checkEveryTokenRevoked checks that the ephemeral resource revoked each
+// token it obtained (one revoke call per token call, at least one of each)
+// and that PipesHub therefore lists no live token of the app at appAddress.
+func checkEveryTokenRevoked(emu *emulator.Emulator, c *client.Client, state *tfjson.State, appAddress string) error {
+	issued, revoked := emu.Calls(emulator.RouteToken), emu.Calls(emulator.RouteRevokeToken)
+	if issued == 0 || revoked != issued {
+		return fmt.Errorf("%d token calls and %d revoke calls; want one revoke per token", issued, revoked)
+	}
+	app, err := stateResource(state, appAddress)
+	if err != nil {
+		return err
+	}
+	tokens, err := c.ListTokens(context.Background(), app.AttributeValues["id"].(string))
+	if err != nil {
+		return err
+	}
+	if len(tokens) != 0 {
+		return fmt.Errorf("PipesHub still lists %d live tokens of the app: %+v", len(tokens), tokens)
 	}
 	return nil
 }
@@ -335,7 +388,7 @@ func TestOAuthAccessTokenEphemeralResource_openBeforeValuesAreKnown(t *testing.T
 }
 
 // With TF_LOG=TRACE, neither the client secret given to the ephemeral
-// resource nor the access token it obtains reaches the logs (terraform's and
+// resource nor the access token it obtains (and revokes on close) reaches the logs (terraform's and
 // the provider's, both written to TF_ACC_LOG_PATH). Not parallel: it sets
 // process-wide logging variables.
 func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
@@ -358,9 +411,11 @@ func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
 	})
 
 	log := readLog()
-	// The log must really hold the provider's token request, or the test proves nothing.
-	if !strings.Contains(log, "/oauth2/token") {
-		t.Fatalf("trace log (%d bytes) lacks the token request: provider logs were not captured", len(log))
+	// The log must really hold the provider's token and revoke requests (the
+	// latter sent from Close, with the secret and token in private data), or
+	// the test proves nothing.
+	if !strings.Contains(log, "/oauth2/token") || !strings.Contains(log, "/oauth2/revoke") {
+		t.Fatalf("trace log (%d bytes) lacks the token or revoke request: provider logs were not captured", len(log))
 	}
 	if n := strings.Count(log, secret); n > 0 {
 		t.Errorf("the client secret appears %d times in the trace log", n)
