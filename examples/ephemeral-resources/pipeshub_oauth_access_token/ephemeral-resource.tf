@@ -9,7 +9,9 @@ resource "pipeshub_oauth_app" "reporting" {
 # Terraform 1.10+: a short-lived access token for the app, obtained in the same
 # run and never written to the plan or the state. Opening it fails, with
 # PipesHub's OAuth error, when the app cannot authenticate, so it doubles as a
-# check that the new app works.
+# check that the new app works. Terraform closes it at the end of the plan or
+# apply, and the provider then revokes the token; set revoke_on_close = false
+# only if the token must stay valid after the run.
 ephemeral "pipeshub_oauth_access_token" "reporting" {
   client_id     = pipeshub_oauth_app.reporting.client_id
   client_secret = pipeshub_oauth_app.reporting.client_secret
