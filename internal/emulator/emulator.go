@@ -1,5 +1,5 @@
 // Package emulator is a local PipesHub OAuth-clients API: the eleven
-// /oauth-clients endpoints, POST /oauth2/token and POST /oauth2/revoke, rule for rule as
+// /oauth-clients endpoints and POST /oauth2/token, /revoke and /introspect, rule for rule as
 // /work/shared/reference/pipeshub-api.md describes PipesHub (validation
 // order, error envelope, codes and messages, per-user isolation, soft delete,
 // rate limiting), with fault injection and call counters for tests.
@@ -182,6 +182,9 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, app
 		return
 	case RouteRevokeToken:
 		e.serveRevoke(w, r, in)
+		return
+	case RouteIntrospectToken:
+		e.serveIntrospect(w, r, in)
 		return
 	}
 	user, apiErr := e.authenticate(r)

@@ -9,7 +9,7 @@ func (e *Emulator) serveRevoke(w http.ResponseWriter, r *http.Request, in *input
 	if !e.allowOAuthRequest(w, r) {
 		return
 	}
-	req, apiErr := parseRevokeRequest(in.body)
+	req, apiErr := parseClientTokenRequest(in.body)
 	if apiErr != nil {
 		writeError(w, apiErr)
 		return
@@ -25,7 +25,7 @@ func (e *Emulator) serveRevoke(w http.ResponseWriter, r *http.Request, in *input
 // unknown, suspended or wrong-secret client is refused; an absent secret's
 // TypeError (row 3b) is swallowed by the controller, so nothing is revoked
 // and the answer is still 200.
-func (e *Emulator) revoke(req *revokeRequest) *oauthError {
+func (e *Emulator) revoke(req *clientTokenRequest) *oauthError {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	app, oerr := e.verifyClient(req.clientID, req.clientSecret)

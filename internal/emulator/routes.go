@@ -18,6 +18,7 @@ const (
 	RouteRevokeAllTokens  = "POST /oauth-clients/{appId}/revoke-all-tokens"
 	RouteToken            = "POST /oauth2/token"
 	RouteRevokeToken      = "POST /oauth2/revoke"
+	RouteIntrospectToken  = "POST /oauth2/introspect"
 )
 
 // apiPrefix is where PipesHub mounts its routers.
@@ -36,6 +37,8 @@ func matchRoute(method, path string) (route, appID string) {
 		return RouteToken, ""
 	case len(segs) == 2 && lit(0, "oauth2") && lit(1, "revoke") && method == "POST":
 		return RouteRevokeToken, ""
+	case len(segs) == 2 && lit(0, "oauth2") && lit(1, "introspect") && method == "POST":
+		return RouteIntrospectToken, ""
 	case len(segs) == 0 || !lit(0, "oauth-clients"):
 		return "", ""
 	}

@@ -293,23 +293,24 @@ func parseTokenRequest(body any) (*tokenRequest, *apiError) {
 	return out, z.err()
 }
 
-// revokeRequest is revokeSchema (reference §13.7) after parsing.
-type revokeRequest struct {
+// clientTokenRequest is revokeSchema or introspectSchema (the same fields,
+// reference §13.7) after parsing.
+type clientTokenRequest struct {
 	token, clientID, tokenTypeHint string
 	clientSecret                   *string
 }
 
 var tokenTypeHints = []string{"access_token", "refresh_token"}
 
-// parseRevokeRequest reads the body only: revokeSchema requires client_id,
-// so a caller relying on a Basic header fails here with "Required".
-func parseRevokeRequest(body any) (*revokeRequest, *apiError) {
+// parseClientTokenRequest reads the body only: both schemas require
+// client_id, so a caller relying on a Basic header fails here with "Required".
+func parseClientTokenRequest(body any) (*clientTokenRequest, *apiError) {
 	z := &zod{}
 	m, ok := z.object(body)
 	if !ok {
 		return nil, z.err()
 	}
-	out := &revokeRequest{}
+	out := &clientTokenRequest{}
 	if v, ok := m["token"]; ok {
 		out.token, _ = z.str(v, stringRule{min: 1, max: -1})
 	} else {

@@ -207,6 +207,25 @@ func (e *Emulator) issueToken(r *http.Request, app *appRecord, scopes []string) 
 	return token, nil
 }
 
+// verifySignature checks an access token's HS256 signature and returns its
+// claims; false for anything that is not one of our oauth access tokens.
+func (e *Emulator) verifySignature(token string) (*accessClaims, bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || parts[0] != jwtHeader {
+		return nil, false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil || !hmac.Equal(sig, e.sign(parts[0]+"."+parts[1])) {
+		return nil, false
+	}
+	var claims accessClaims
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.TokenType != "oauth" {
+		return nil, false
+	}
+	return &claims, true
+}
+
 func (e *Emulator) sign(input string) []byte {
 	mac := hmac.New(sha256.New, e.signingKey)
 	mac.Write([]byte(input))
@@ -237,17 +256,8 @@ const lastUsedThrottle = 5 * time.Minute
 // bearer: signature, expiry, revocation, then the app creator is the caller.
 func (e *Emulator) authenticateAccessToken(token string) (User, *apiError) {
 	invalid := newError(http.StatusUnauthorized, codeUnauthorized, msgInvalidToken)
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || parts[0] != jwtHeader {
-		return User{}, invalid
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, e.sign(parts[0]+"."+parts[1])) {
-		return User{}, invalid
-	}
-	var claims accessClaims
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.TokenType != "oauth" {
+	claims, ok := e.verifySignature(token)
+	if !ok {
 		return User{}, invalid
 	}
 	now := e.now()
