@@ -14,10 +14,11 @@ import (
 // listAllPageSize is the largest page PipesHub serves (limit 1–100).
 const listAllPageSize = 100
 
-// appIDPattern is PipesHub's appId rule (a Mongo ObjectId). Checking it here
-// keeps an empty or odd id from reaching another route: GET
-// /oauth-clients/scopes and GET /oauth-clients/ are real routes.
-var appIDPattern = regexp.MustCompile(`^[a-fA-F0-9]{24}$`)
+// AppIDPattern is PipesHub's appId rule (a Mongo ObjectId). The client checks
+// it before every call so that an empty or odd id cannot reach another route
+// (GET /oauth-clients/scopes and GET /oauth-clients/ are real routes); the
+// provider checks it at plan and import time.
+var AppIDPattern = regexp.MustCompile(`^[a-fA-F0-9]{24}$`)
 
 // appMessage is the {message, app} envelope of update, suspend and activate.
 type appMessage struct {
@@ -42,7 +43,7 @@ type tokenList struct {
 }
 
 func appPath(appID string, suffix string) (string, error) {
-	if !appIDPattern.MatchString(appID) {
+	if !AppIDPattern.MatchString(appID) {
 		return "", fmt.Errorf("invalid PipesHub app ID %q: expected 24 hexadecimal characters", appID)
 	}
 	return "/oauth-clients/" + appID + suffix, nil

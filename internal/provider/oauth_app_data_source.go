@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -35,12 +34,10 @@ type oauthAppDataSource struct {
 	data *providerData
 }
 
-// appIDPattern is PipesHub's own check on {appId} (a Mongo ObjectId); checking
-// it at plan time turns the API's 400 "Invalid App ID" into an attribute error.
-var appIDPattern = regexp.MustCompile(`^[a-fA-F0-9]{24}$`)
-
+// appIDValidator checks PipesHub's own {appId} rule at plan time, turning the
+// API's 400 "Invalid App ID" into an attribute error.
 func appIDValidator() validator.String {
-	return stringvalidator.RegexMatches(appIDPattern, "must be a PipesHub OAuth app id: 24 hexadecimal characters")
+	return stringvalidator.RegexMatches(client.AppIDPattern, "must be a PipesHub OAuth app id: 24 hexadecimal characters")
 }
 
 func (d *oauthAppDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {

@@ -86,7 +86,7 @@ func (r *oauthAppResource) Configure(_ context.Context, req resource.ConfigureRe
 // ImportState takes the app's id. The client_id (a UUID) is the likelier
 // mistake, so a malformed id is refused before any API call with a hint.
 func (r *oauthAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !appIDPattern.MatchString(req.ID) {
+	if !client.AppIDPattern.MatchString(req.ID) {
 		resp.Diagnostics.AddError("Invalid import ID",
 			fmt.Sprintf("%q is not a PipesHub OAuth app id. Import an app by its id, 24 hexadecimal characters "+
 				"(the id attribute of the pipeshub_oauth_apps data source), not by its client_id.", req.ID))
