@@ -104,7 +104,7 @@ func TestConformsToOpenAPI(t *testing.T) {
 			return err
 		},
 		func() error { _, err := c.CreateApp(ctx, clientCredentialsAppWith("x", "read:records")); return err },    // 400 OAUTH_INVALID_SCOPE
-		func() error { _, err := c.ActivateApp(ctx, app.ID); return err },                                         // 400 already active
+		func() error { _, err := c.appAction(ctx, http.MethodPost, app.ID, "/activate", nil); return err },        // 400 already active
 		func() error { _, err := withRecorder("unknown-token").ListApps(ctx, ListAppsParams{}); return err },      // 401
 		func() error { _, err := c.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, nil); return err }, // 401 invalid_client (old secret)
 		func() error {

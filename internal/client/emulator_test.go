@@ -105,10 +105,10 @@ func TestEveryOperationAgainstEmulator(t *testing.T) {
 	if app, err := c.SuspendApp(ctx, created.ID); err != nil || app.Status != StatusSuspended {
 		t.Fatalf("suspend: %+v, %v", app, err)
 	}
-	var apiErr *APIError
-	if _, err := c.SuspendApp(ctx, created.ID); !errors.As(err, &apiErr) || apiErr.StatusCode != 400 ||
-		apiErr.Code != "HTTP_BAD_REQUEST" || apiErr.Message != "OAuth app is already suspended" {
-		t.Fatalf("second suspend: %v", err)
+	// PipesHub answers a second suspend 400 "already suspended"; the client
+	// confirms with a GET that the app is suspended, which is success.
+	if app, err := c.SuspendApp(ctx, created.ID); err != nil || app.Status != StatusSuspended {
+		t.Fatalf("second suspend: %+v, %v", app, err)
 	}
 	var oauthErr *OAuthError
 	if _, err := c.ClientCredentialsToken(ctx, created.ClientID, created.ClientSecret, nil); !errors.As(err, &oauthErr) ||

@@ -66,7 +66,7 @@ func (c *Client) ListApps(ctx context.Context, p ListAppsParams) (*AppList, erro
 		q.Set("search", p.Search)
 	}
 	var out AppList
-	if err := c.call(ctx, request{method: http.MethodGet, path: "/oauth-clients", query: q}, &out); err != nil {
+	if err := c.call(ctx, request{method: http.MethodGet, path: "/oauth-clients", query: q, retry: repeatable}, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -105,7 +105,7 @@ func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithS
 		return nil, fmt.Errorf("encoding the create request: %w", err)
 	}
 	var out appWithSecretMessage
-	r := request{method: http.MethodPost, path: "/oauth-clients", body: body, idempotency: nonIdempotent}
+	r := request{method: http.MethodPost, path: "/oauth-clients", body: body, retry: notRepeatable}
 	if err := c.call(ctx, r, &out); err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
 		return nil, err
 	}
 	var out App
-	if err := c.call(ctx, request{method: http.MethodGet, path: path}, &out); err != nil {
+	if err := c.call(ctx, request{method: http.MethodGet, path: path, retry: repeatable}, &out); err != nil {
 		return nil, err
 	}
 	if out.ID == "" {
@@ -147,7 +147,7 @@ func (c *Client) DeleteApp(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, request{method: http.MethodDelete, path: path}, &messageOnly{})
+	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: repeatable}, &messageOnly{})
 }
 
 // RegenerateSecret replaces the client secret; existing tokens stay valid.
@@ -157,7 +157,7 @@ func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*Regenerat
 		return nil, err
 	}
 	var out RegeneratedSecret
-	if err := c.call(ctx, request{method: http.MethodPost, path: path}, &out); err != nil {
+	if err := c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, &out); err != nil {
 		return nil, err
 	}
 	if out.ClientSecret == "" {
@@ -166,14 +166,47 @@ func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*Regenerat
 	return &out, nil
 }
 
-// SuspendApp suspends an active app (HTTP 400 when already suspended).
+// SuspendApp suspends an app and returns it; an app already suspended
+// counts as success (see setStatus).
 func (c *Client) SuspendApp(ctx context.Context, appID string) (*App, error) {
-	return c.appAction(ctx, http.MethodPost, appID, "/suspend", nil)
+	return c.setStatus(ctx, appID, "/suspend", StatusSuspended)
 }
 
-// ActivateApp re-activates a suspended app (HTTP 400 when already active).
+// ActivateApp re-activates an app and returns it; an app already active
+// counts as success (see setStatus).
 func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
-	return c.appAction(ctx, http.MethodPost, appID, "/activate", nil)
+	return c.setStatus(ctx, appID, "/activate", StatusActive)
+}
+
+// setStatus moves an app to status through action. PipesHub answers 400
+// "OAuth app is already <status>" when there is nothing to do, which is what
+// a retry after a lost answer gets; and an error that may have been applied
+// (5xx, lost answer, timeout) leaves the outcome open. In both cases one GET,
+// on a context of its own since ctx may be what ended, settles it: the app
+// in the wanted status is success.
+func (c *Client) setStatus(ctx context.Context, appID, action, status string) (*App, error) {
+	app, err := c.appAction(ctx, http.MethodPost, appID, action, nil)
+	if err == nil || !(MayHaveApplied(err) || isAlreadyInStatus(err, status)) {
+		return app, err
+	}
+	confirmCtx, cancel := followUpContext(ctx)
+	defer cancel()
+	current, getErr := c.GetApp(confirmCtx, appID)
+	if getErr == nil && current.Status == status {
+		c.logger.Warn(ctx, "PipesHub API: status change confirmed by reading the app", map[string]any{
+			"path": "/oauth-clients/" + appID + action, "status": status, "error": err.Error(),
+		})
+		return current, nil
+	}
+	return nil, err
+}
+
+// isAlreadyInStatus reports whether err is PipesHub's answer to a suspend
+// of a suspended app or an activate of an active one.
+func isAlreadyInStatus(err error, status string) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest &&
+		apiErr.Message == "OAuth app is already "+status
 }
 
 // ListTokens lists the app's unrevoked, unexpired tokens, newest first.
@@ -183,7 +216,7 @@ func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) 
 		return nil, err
 	}
 	var out tokenList
-	if err := c.call(ctx, request{method: http.MethodGet, path: path}, &out); err != nil {
+	if err := c.call(ctx, request{method: http.MethodGet, path: path, retry: repeatable}, &out); err != nil {
 		return nil, err
 	}
 	return out.Tokens, nil
@@ -195,7 +228,7 @@ func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, request{method: http.MethodPost, path: path}, &messageOnly{})
+	return c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, &messageOnly{})
 }
 
 // appAction sends a request to the app's path plus suffix, once the id is
@@ -205,7 +238,7 @@ func (c *Client) appAction(ctx context.Context, method, appID, suffix string, bo
 	if err != nil {
 		return nil, err
 	}
-	r := request{method: method, path: path, body: body}
+	r := request{method: method, path: path, body: body, retry: repeatable}
 	var out appMessage
 	if err := c.call(ctx, r, &out); err != nil {
 		return nil, err

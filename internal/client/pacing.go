@@ -74,9 +74,11 @@ func adaptiveRate(limit, remaining, resetSeconds int64) rate.Limit {
 
 // pacedTransport waits for the pacer before each attempt (retries included)
 // and feeds it every response's rate-limit headers.
+// It also feeds the server clock every answer's Date header.
 type pacedTransport struct {
 	next  http.RoundTripper
 	pacer *pacer
+	clock *serverClock
 }
 
 func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -86,9 +88,12 @@ func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
+	sent := time.Now()
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
-		t.pacer.observe(resp.Header, time.Now())
+		received := time.Now()
+		t.pacer.observe(resp.Header, received)
+		t.clock.observe(resp.Header, sent, received)
 	}
 	return resp, err
 }

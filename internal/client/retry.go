@@ -8,32 +8,43 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// idempotency decides which failures a request may be retried on.
-type idempotency int
+// retryClass decides which failures a request may be retried on. The zero
+// value is the cautious one, so that an endpoint added without thought is
+// never repeated after it may have been applied.
+type retryClass int
 
 const (
-	// idempotent requests (GET, PUT, DELETE, suspend, activate,
-	// regenerate-secret, revoke-all) are retried on 429, 502, 503, 504 and
-	// connection errors: repeating them cannot create a second object.
-	idempotent idempotency = iota
-	// nonIdempotent requests (create, token) are retried only when the server
+	// notRepeatable requests (create, token) are retried only when the server
 	// certainly did not act: a 429, or a request that never reached it.
-	nonIdempotent
+	notRepeatable retryClass = iota
+	// repeatable requests (GET, PUT, DELETE, suspend, activate,
+	// regenerate-secret, revoke-all, revoke) are retried on 429, 5xx and
+	// connection errors: repeating them cannot create a second object, and
+	// the callers of suspend and activate confirm an "already" answer.
+	repeatable
 )
+
+// maxRefusedRetries bounds the retries of a refused connection: a server
+// that is down should fail the run within seconds and say so, not after
+// minutes of backoff; a restart that takes a moment is still waited for.
+const maxRefusedRetries = 2
 
 // maxRetryAfter caps a server-provided wait so that a garbage header cannot
 // park a request for days; the context deadline still applies below it.
 const maxRetryAfter = time.Hour
 
-// retryableStatus reports whether an idempotent request may be repeated after status.
+// retryableStatus reports whether a repeatable request may be repeated after
+// status. PipesHub answers 500 for transient database errors too.
 func retryableStatus(status int) bool {
 	switch status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	}
 	return false
@@ -109,4 +120,17 @@ func transportErrorRetryable(ctx context.Context, err error) bool {
 	}
 	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 	return retry
+}
+
+// isConnectionRefused reports whether err is a refused TCP connection: no
+// server listens at the address (down, restarting, or a wrong server URL).
+func isConnectionRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// IsUnreachable reports whether err means that no PipesHub server answered
+// at the configured address: a refused connection or a failed DNS lookup.
+func IsUnreachable(err error) bool {
+	var dnsErr *net.DNSError
+	return isConnectionRefused(err) || errors.As(err, &dnsErr)
 }

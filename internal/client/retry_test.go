@@ -72,7 +72,7 @@ func TestRetryPolicyByIdempotency(t *testing.T) {
 	t.Parallel()
 	for _, op := range operations {
 		for _, status := range []int{429, 500, 502, 503, 504, 400, 404} {
-			retried := status == 429 || op.idempotent && status >= 502
+			retried := status == 429 || op.idempotent && status >= 500
 			t.Run(op.name+"/"+http.StatusText(status), func(t *testing.T) {
 				t.Parallel()
 				h := &countingHandler{respond: func(w http.ResponseWriter, _ *http.Request, call int) {

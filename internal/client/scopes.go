@@ -13,7 +13,7 @@ const scopesPath = "/oauth-clients/scopes"
 
 // ListScopes returns the caller's scope catalogue flattened, in the API's category order.
 func (c *Client) ListScopes(ctx context.Context) ([]Scope, error) {
-	data, status, err := c.send(ctx, request{method: http.MethodGet, path: scopesPath})
+	data, status, err := c.send(ctx, request{method: http.MethodGet, path: scopesPath, retry: repeatable})
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSec
 		path:        tokenPath,
 		body:        []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded",
-		idempotency: nonIdempotent,
+		retry:       notRepeatable,
 		basicUser:   clientID,
 		basicPass:   clientSecret,
 		secrets:     []string{clientSecret},
@@ -71,9 +71,9 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		body:        []byte(form.Encode()),
 		contentType: "application/x-www-form-urlencoded",
 		// Revoking is idempotent: a repeat finds the token revoked and answers the same.
-		idempotency: idempotent,
-		anonymous:   true,
-		secrets:     []string{clientSecret, token},
+		retry:     repeatable,
+		anonymous: true,
+		secrets:   []string{clientSecret, token},
 	}
 	_, _, err := c.send(ctx, r)
 	return err

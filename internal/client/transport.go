@@ -25,7 +25,7 @@ type request struct {
 	body   []byte // nil for none
 	// contentType of body; "" for JSON.
 	contentType string
-	idempotency idempotency
+	retry       retryClass
 	// basicUser/basicPass, when basicUser is set, replace the bearer token
 	// (client_secret_basic on the token endpoint).
 	basicUser, basicPass string
@@ -45,8 +45,16 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		target += "?" + r.query.Encode()
 	}
 	a := &attempts{client: c, req: &r}
+	if r.method != http.MethodGet {
+		var cancel context.CancelFunc
+		ctx, cancel = withInterruptGrace(ctx, &a.inFlight, c.interruptGrace)
+		defer cancel()
+	}
 	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) { a.wrote.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			a.wrote.Store(true)
+			a.inFlight.Store(true)
+		},
 	})
 	var body any
 	if r.body != nil {
@@ -117,7 +125,12 @@ type attempts struct {
 	client *Client
 	req    *request
 	// wrote is set by httptrace once the current attempt's request was written.
-	wrote   atomic.Bool
+	wrote atomic.Bool
+	// inFlight is true from the moment a request is written until its answer
+	// is read or a retry is decided: the span an interrupt lets finish.
+	inFlight atomic.Bool
+	// refused counts attempts whose connection was refused.
+	refused int
 	attempt int // 0-based number of the current attempt
 	started time.Time
 	// nextWait is the wait checkRetry chose, handed to go-retryablehttp by backoff.
@@ -165,9 +178,13 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 	switch {
 	case err != nil:
 		reached := a.wrote.Load() || !neverReachedServer(err)
-		retry = transportErrorRetryable(ctx, err) && (a.req.idempotency == idempotent || !reached)
+		retry = transportErrorRetryable(ctx, err) && (a.req.retry == repeatable || !reached)
 		mayHaveApplied = reached
-	case a.req.idempotency == idempotent:
+		if isConnectionRefused(err) {
+			a.refused++
+			retry = retry && a.refused <= maxRefusedRetries
+		}
+	case a.req.retry == repeatable:
 		retry = retryableStatus(resp.StatusCode)
 		mayHaveApplied = resp.StatusCode >= 500
 	default:
@@ -198,6 +215,7 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 	a.nextWait = wait
 	a.earlierMayHaveApplied = a.earlierMayHaveApplied || mayHaveApplied
 	a.waiting = true
+	a.inFlight.Store(false)
 	a.client.logger.Warn(ctx, "retrying PipesHub API request", fields)
 	return true, nil
 }

@@ -29,35 +29,60 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created := r.createApp(ctx, body, &resp.Diagnostics)
-	if created == nil {
+	created, err := r.data.Client.CreateAppSafely(ctx, body)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create OAuth app", r.data.createErrorDetail(err))
 		return
 	}
 	ctx = r.data.MaskSecrets(ctx, created.ClientSecret)
+	if created.Recovered {
+		resp.Diagnostics.AddWarning("OAuth app recovered after a lost response",
+			fmt.Sprintf("The answer to creating OAuth app %s was lost (%s), and its first client secret with it. Terraform "+
+				"found the app this request created and adopted it; client_secret holds a newly regenerated secret.",
+				created.ID, created.LostAnswer))
+	}
 
 	// Save the app (and its one-time secret) before anything else can fail.
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, &created.App)...)
 	state.ClientSecret = types.StringValue(created.ClientSecret)
-	if created.ClientSecret == "" {
+	if created.SecretError != nil {
 		state.ClientSecret = types.StringNull()
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSecretMissing, true)...)
+		resp.Diagnostics.AddWarning("OAuth app created without a client secret",
+			fmt.Sprintf("Terraform adopted OAuth app %s after its create answer was lost, but regenerating its secret "+
+				"failed: %s\n\nclient_secret is null for now; the next plan shows it as known after apply, and the next "+
+				"apply regenerates it.", created.ID, r.data.apiErrorDetail(created.SecretError)))
+	}
+	if plan.Status.ValueString() == client.StatusSuspended && state.Status.ValueString() != client.StatusSuspended {
+		r.suspendCreated(ctx, &state, resp)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+}
+
+// suspendCreated suspends an app just created with status "suspended"
+// (PipesHub creates apps active). A failure must not make Terraform replace
+// the app, which an error at create would (the app would be tainted): the
+// state keeps the planned status, a warning says the app is still active,
+// and a private flag makes the next plan and apply suspend it.
+func (r *oauthAppResource) suspendCreated(ctx context.Context, state *oauthAppResourceModel, resp *resource.CreateResponse) {
+	if ctx.Err() != nil {
+		// The create used up the timeout; the app must still be suspended.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), defaultReadTimeout)
+		defer cancel()
+	}
+	app, err := r.data.Client.SuspendApp(ctx, state.ID.ValueString())
+	if err == nil {
+		resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
 		return
 	}
-
-	if plan.Status.ValueString() == client.StatusSuspended && state.Status.ValueString() != client.StatusSuspended {
-		app, err := r.data.Client.SuspendApp(ctx, state.ID.ValueString())
-		if err != nil {
-			resp.Diagnostics.AddError("OAuth app created but not suspended",
-				fmt.Sprintf("PipesHub created OAuth app %s (saved in state with its secret) but suspending it failed: %s\n\n"+
-					"Terraform marks the app as tainted, so the next apply replaces it.", state.ID.ValueString(), err))
-			return
-		}
-		resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	}
+	state.Status = types.StringValue(client.StatusSuspended)
+	resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, true)...)
+	resp.Diagnostics.AddWarning("OAuth app created but still active",
+		fmt.Sprintf("PipesHub created OAuth app %s (saved in state with its secret), but suspending it failed: %s\n\n"+
+			"The app is active in PipesHub until the next terraform apply, which suspends it; the next plan shows that "+
+			"change. The app is not replaced.", state.ID.ValueString(), r.data.apiErrorDetail(err)))
 }
 
 func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -84,7 +109,7 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read OAuth app", err.Error())
+		resp.Diagnostics.AddError("Cannot read OAuth app", r.data.apiErrorDetail(err))
 		return
 	}
 	// client_secret, the triggers and the timeouts are Terraform's own: kept from state.
@@ -129,7 +154,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 	if changed {
 		app, err := r.data.Client.UpdateApp(ctx, id, body)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot update OAuth app", err.Error())
+			resp.Diagnostics.AddError("Cannot update OAuth app", r.data.apiErrorDetail(err))
 			return
 		}
 		if !save(app) {
@@ -137,29 +162,34 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
-	if !plan.Status.Equal(prior.Status) {
+	// A status the create could not set, or a secret it could not get, is
+	// settled now (see Create).
+	suspendPending, secretMissing := privateFlags(ctx, req.Private, &resp.Diagnostics)
+	if !plan.Status.Equal(prior.Status) || suspendPending && plan.Status.ValueString() == client.StatusSuspended {
 		change := r.data.Client.ActivateApp
 		if plan.Status.ValueString() == client.StatusSuspended {
 			change = r.data.Client.SuspendApp
 		}
 		app, err := change(ctx, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot change the status of the OAuth app to "+plan.Status.ValueString(), err.Error())
+			resp.Diagnostics.AddError("Cannot change the status of the OAuth app to "+plan.Status.ValueString(), r.data.apiErrorDetail(err))
 			return
 		}
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, false)...)
 		if !save(app) {
 			return
 		}
 	}
 
-	if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) {
+	if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) || secretMissing {
 		secret, err := r.data.Client.RegenerateSecret(ctx, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot regenerate the client secret", err.Error())
+			resp.Diagnostics.AddError("Cannot regenerate the client secret", r.data.apiErrorDetail(err))
 			return
 		}
 		ctx = r.data.MaskSecrets(ctx, secret.ClientSecret)
 		state.ClientSecret = types.StringValue(secret.ClientSecret)
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSecretMissing, false)...)
 	}
 	state.SecretRotationTriggers = plan.SecretRotationTriggers
 	if !save(nil) {
@@ -168,7 +198,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 
 	if triggersChanged(plan.TokenRevocationTriggers, prior.TokenRevocationTriggers) {
 		if err := r.data.Client.RevokeAllTokens(ctx, id); err != nil {
-			resp.Diagnostics.AddError("Cannot revoke the OAuth app's tokens", err.Error())
+			resp.Diagnostics.AddError("Cannot revoke the OAuth app's tokens", r.data.apiErrorDetail(err))
 			return
 		}
 	}
@@ -193,7 +223,7 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 
 	err := r.data.Client.DeleteApp(ctx, state.ID.ValueString())
 	if err != nil && !client.IsNotFound(err) { // already gone counts as deleted
-		resp.Diagnostics.AddError("Cannot delete OAuth app", err.Error())
+		resp.Diagnostics.AddError("Cannot delete OAuth app", r.data.apiErrorDetail(err))
 	}
 }
 

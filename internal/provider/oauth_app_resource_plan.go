@@ -36,8 +36,8 @@ func (r *oauthAppResource) ValidateConfig(ctx context.Context, req resource.Vali
 	}
 }
 
-// ModifyPlan marks client_secret unknown when a rotation is planned and checks
-// new scopes against the caller's live scope catalogue.
+// ModifyPlan plans what a rotation or an unfinished apply will change and
+// checks new scopes against the caller's live scope catalogue.
 func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy
@@ -54,9 +54,7 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
-		}
+		r.planUnfinished(ctx, req, resp, &plan, prior)
 	}
 	if r.data == nil {
 		return // provider settings unknown until apply: the catalogue cannot be fetched yet
@@ -122,4 +120,34 @@ func unknownScopeProblem(scope string, catalogue []string) string {
 	}
 	return msg + " Admin-only scopes (such as org:write or config:write) need a PipesHub admin's credential; " +
 		"the pipeshub_oauth_scopes data source lists the scopes this credential may grant."
+}
+
+// planUnfinished marks client_secret unknown when a rotation is planned or
+// the secret was lost at creation, forces an update when the create could not
+// suspend the app, and says so; a null secret that no apply will fill (an
+// imported app) is pointed out too, since only a rotation can obtain one.
+func (r *oauthAppResource) planUnfinished(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, plan, prior *oauthAppResourceModel) {
+	suspendPending, secretMissing := privateFlags(ctx, req.Private, &resp.Diagnostics)
+	rotation := triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers)
+	if rotation || secretMissing {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
+	}
+	if secretMissing {
+		resp.Diagnostics.AddAttributeWarning(path.Root("client_secret"), "Client secret will be regenerated",
+			fmt.Sprintf("The secret of OAuth app %s was lost when it was created (its create answer never arrived and "+
+				"regenerating it failed). This apply regenerates it.", prior.ID.ValueString()))
+	}
+	if suspendPending && plan.Status.ValueString() == client.StatusSuspended {
+		// State already says "suspended"; an unknown updated_at makes the update that suspends it.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), types.StringUnknown())...)
+		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "OAuth app will be suspended",
+			fmt.Sprintf("OAuth app %s could not be suspended when it was created and is still active in PipesHub. "+
+				"This apply suspends it.", prior.ID.ValueString()))
+	}
+	if prior.ClientSecret.IsNull() && !rotation && !secretMissing {
+		resp.Diagnostics.AddAttributeWarning(path.Root("client_secret"), "Client secret unknown to Terraform",
+			fmt.Sprintf("client_secret of OAuth app %s is null: PipesHub returns a secret only when an app is created or "+
+				"its secret is regenerated, and this app was imported. To have Terraform hold a secret, change "+
+				"secret_rotation_triggers; PipesHub then replaces the current secret at once.", prior.ID.ValueString()))
+	}
 }
