@@ -22,6 +22,10 @@ const defaultAttemptTimeout = 60 * time.Second
 type Config struct {
 	// ServerURL is https://host or https://host/api/v1 (normalised by NormalizeServerURL).
 	ServerURL string
+	// AllowInsecureHTTP lets ServerURL use plain http:// for a host that is not
+	// a loopback host. Off, such a URL makes New fail with an *InsecureHTTPError,
+	// so that a typo cannot send the bearer token unencrypted across a network.
+	AllowInsecureHTTP bool
 	// BearerToken is sent as "Authorization: Bearer ..."; never logged or put in an error.
 	BearerToken string
 	// UserAgent names the caller, e.g. "terraform-provider-pipeshub/1.2.3 (+terraform 1.11.4)".
@@ -59,9 +63,11 @@ type Client struct {
 	httpClient *http.Client
 }
 
-// New builds a Client. It fails on a malformed ServerURL or a negative MaxRetries.
+// New builds a Client. It fails on a malformed ServerURL, on plain http to a
+// non-loopback host unless AllowInsecureHTTP (an *InsecureHTTPError), or on a
+// negative MaxRetries.
 func New(cfg Config) (*Client, error) {
-	base, err := NormalizeServerURL(cfg.ServerURL)
+	base, err := NormalizeServerURL(cfg.ServerURL, cfg.AllowInsecureHTTP)
 	if err != nil {
 		return nil, err
 	}

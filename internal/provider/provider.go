@@ -5,6 +5,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -31,6 +32,7 @@ const (
 	envBearerAuth           = "PIPESHUB_BEARER_AUTH"
 	envMaxRetries           = "PIPESHUB_MAX_RETRIES"
 	envMaxRequestsPerMinute = "PIPESHUB_MAX_REQUESTS_PER_MINUTE"
+	envInsecureHTTP         = "PIPESHUB_INSECURE_HTTP"
 
 	defaultMaxRetries = 5
 )
@@ -54,6 +56,7 @@ type pipeshubProviderModel struct {
 	BearerAuth           types.String `tfsdk:"bearer_auth"`
 	MaxRetries           types.Int64  `tfsdk:"max_retries"`
 	MaxRequestsPerMinute types.Int64  `tfsdk:"max_requests_per_minute"`
+	InsecureHTTP         types.Bool   `tfsdk:"insecure_http"`
 }
 
 func (p *pipeshubProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -68,7 +71,8 @@ func (p *pipeshubProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"server_url": schema.StringAttribute{
 				MarkdownDescription: "Base URL of the PipesHub instance, `https://host` or `https://host/api/v1` " +
-					"(`/api/v1` is added when missing). Can also be set with the `" + envServerURL + "` environment variable.",
+					"(`/api/v1` is added when missing). Plain `http://` is accepted only for `localhost`, `127.0.0.0/8` and `[::1]` " +
+					"unless `insecure_http` is `true`. Can also be set with the `" + envServerURL + "` environment variable.",
 				Optional: true,
 			},
 			"bearer_auth": schema.StringAttribute{
@@ -92,6 +96,16 @@ func (p *pipeshubProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
+			"insecure_http": schema.BoolAttribute{
+				MarkdownDescription: "Allow `server_url` to use plain `http://` for a host other than this machine. Every " +
+					"request carries the bearer token, which over plain http anyone on the network path can read and reuse, " +
+					"so by default `http://` is accepted only for `localhost`, `127.0.0.0/8` and `[::1]` (a PipesHub or " +
+					"emulator on the same machine) and any other host must use `https://`; this keeps a typo from sending the " +
+					"token in clear text. Set it to `true` only for a network you trust, such as a test instance reached " +
+					"through a private cluster network. Defaults to `false`. Can also be set with the `" + envInsecureHTTP +
+					"` environment variable (`true` or `false`).",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -104,7 +118,8 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 	}
 	// A value from another resource is unknown until apply: leave the
 	// provider unconfigured for now; resources skip their API checks.
-	if cfg.ServerURL.IsUnknown() || cfg.BearerAuth.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.MaxRequestsPerMinute.IsUnknown() {
+	if cfg.ServerURL.IsUnknown() || cfg.BearerAuth.IsUnknown() || cfg.MaxRetries.IsUnknown() || cfg.MaxRequestsPerMinute.IsUnknown() ||
+		cfg.InsecureHTTP.IsUnknown() {
 		tflog.Debug(ctx, "provider configuration has unknown values; deferring client setup to apply")
 		return
 	}
@@ -114,12 +129,19 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 	ctx = maskSecrets(ctx, bearer)
 	maxRetries := int64Setting(ctx, cfg.MaxRetries, envMaxRetries, "max_retries", defaultMaxRetries, 0, &resp.Diagnostics)
 	rpm := int64Setting(ctx, cfg.MaxRequestsPerMinute, envMaxRequestsPerMinute, "max_requests_per_minute", 0, 1, &resp.Diagnostics)
+	insecureHTTP, insecureHTTPValid := boolSetting(ctx, cfg.InsecureHTTP, envInsecureHTTP, "insecure_http", &resp.Diagnostics)
 
+	var insecure *client.InsecureHTTPError
 	if serverURL == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Missing PipesHub server URL",
 			"Set server_url in the provider block or the "+envServerURL+" environment variable, "+
 				"for example https://pipeshub.example.com.")
-	} else if _, err := client.NormalizeServerURL(serverURL); err != nil {
+	} else if _, err := client.NormalizeServerURL(serverURL, insecureHTTP); errors.As(err, &insecure) {
+		// When insecure_http could not be read, its own error says what to fix.
+		if insecureHTTPValid {
+			addInsecureHTTPError(&resp.Diagnostics, insecure, cfg.ServerURL.IsNull())
+		}
+	} else if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("server_url"), "Invalid PipesHub server URL",
 			fmt.Sprintf("server_url (or %s) must look like https://host or https://host/api/v1: %s", envServerURL, err))
 	}
@@ -133,6 +155,7 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 
 	c, err := client.New(client.Config{
 		ServerURL:         serverURL,
+		AllowInsecureHTTP: insecureHTTP,
 		BearerToken:       bearer,
 		UserAgent:         fmt.Sprintf("terraform-provider-pipeshub/%s (+https://www.terraform.io) Terraform/%s", p.version, req.TerraformVersion),
 		MaxRetries:        int(maxRetries),
@@ -144,6 +167,12 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	tflog.Debug(ctx, "PipesHub client configured", map[string]any{"server_url": c.BaseURL(), "max_retries": maxRetries})
+	if insecureHTTP {
+		if _, err := client.NormalizeServerURL(serverURL, false); errors.As(err, &insecure) {
+			tflog.Warn(ctx, "insecure_http is set: the bearer token is sent unencrypted to a host that is not this machine",
+				map[string]any{"host": insecure.Host})
+		}
+	}
 
 	data := &providerData{Client: c, bearerToken: bearer}
 	resp.ResourceData = data
@@ -157,6 +186,43 @@ func stringSetting(v types.String, env string) string {
 		return v.ValueString()
 	}
 	return os.Getenv(env)
+}
+
+// addInsecureHTTPError reports a plain-http server URL to a host that is not
+// this machine, on server_url (naming the environment variable when the URL
+// came from there, as the other settings do). The URL is shown as the client
+// scrubbed it: no userinfo, query or fragment.
+func addInsecureHTTPError(diags *diag.Diagnostics, err *client.InsecureHTTPError, fromEnv bool) {
+	source := "server_url"
+	if fromEnv {
+		source = envServerURL + " (used because server_url is not set)"
+	}
+	diags.AddAttributeError(path.Root("server_url"), "Plain http to a remote PipesHub server",
+		fmt.Sprintf("%s is %q: plain http to %s, which is not a loopback host (without insecure_http, http:// is accepted "+
+			"only for localhost, 127.0.0.0/8 and [::1]). The bearer token would travel unencrypted: anyone on the network path "+
+			"could read it and act as its user. Use an https:// URL, or set insecure_http = true in the provider block "+
+			"(or %s=true) to allow plain http deliberately.", source, err.URL, err.Host, envInsecureHTTP))
+}
+
+// boolSetting returns the configured value, else the environment variable
+// (which must parse as a boolean), else false. valid is false when the
+// environment variable did not parse; the error is then in diags.
+func boolSetting(ctx context.Context, v types.Bool, env, attr string, diags *diag.Diagnostics) (value, valid bool) {
+	if !v.IsNull() {
+		return v.ValueBool(), true
+	}
+	raw := os.Getenv(env)
+	if raw == "" {
+		return false, true
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		diags.AddAttributeError(path.Root(attr), "Invalid "+env+" environment variable",
+			fmt.Sprintf("%s (used because %s is not set) must be true or false, got %q.", env, attr, raw))
+		return false, false
+	}
+	tflog.Debug(ctx, "provider setting taken from the environment", map[string]any{"attribute": attr, "env": env})
+	return b, true
 }
 
 // int64Setting returns the configured value, else the environment variable

@@ -2,12 +2,17 @@ package provider
 
 import (
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -18,7 +23,7 @@ data "pipeshub_oauth_scopes" "all" {}
 // Missing or malformed settings are reported on their attribute, naming the
 // environment variable that would also do. Not parallel: it clears the variables.
 func TestAccProvider_configErrors(t *testing.T) {
-	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute} {
+	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute, envInsecureHTTP} {
 		t.Setenv(env, "")
 	}
 	_, url := newTestEmulator(t)
@@ -124,4 +129,171 @@ func TestAccExamples(t *testing.T) {
 			},
 		},
 	})
+}
+
+// wrapped matches text as Terraform prints it in a diagnostic, wrapped at any space.
+func wrapped(text string) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return strings.Join(words, `\s+`)
+}
+
+// testAccRemoteHTTPEmulator serves an emulator that the provider can reach
+// only over an http:// URL whose host is not a loopback host, and counts the
+// requests it gets. The host is 0.0.0.0, which the rule treats as remote but
+// which Go dials as the local system (see net.Dial), so that no packet
+// leaves this machine and nothing waits on DNS: enough to see whether plain
+// http was refused before any call, or allowed all the way to the API.
+func testAccRemoteHTTPEmulator(t *testing.T) (url string, calls *atomic.Int64) {
+	t.Helper()
+	emu, _ := newTestEmulator(t)
+	calls = new(atomic.Int64)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		emu.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	_, port, err := net.SplitHostPort(srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "http://0.0.0.0:" + port, calls
+}
+
+// Plain http to a host that is not this machine is refused when the provider
+// is configured, on server_url (or naming PIPESHUB_SERVER_URL), before any API
+// call, and without echoing the URL's userinfo. Not parallel: it sets the variables.
+func TestAccProvider_insecureHTTPRefused(t *testing.T) {
+	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute, envInsecureHTTP} {
+		t.Setenv(env, "")
+	}
+	url, calls := testAccRemoteHTTPEmulator(t)
+	quoted := regexp.QuoteMeta(`"` + url + `"`)
+	explained := `.*` + wrapped("plain http to 0.0.0.0, which is not a loopback host") + `.*` +
+		wrapped("The bearer token would travel unencrypted") + `.*` +
+		wrapped("Use an https:// URL, or set insecure_http = true in the provider block (or PIPESHUB_INSECURE_HTTP=true) to allow plain http deliberately.")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccProviderConfig(url, testAccAdminToken) + scopesData,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*provider "pipeshub".*server_url\s+is\s+` + quoted + explained),
+			},
+			{
+				// An apply is refused too (the provider is configured afresh for it).
+				Config: appConfig(url, testAccAdminToken, `
+  name                = "tfacc insecure http"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]`),
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*server_url\s+is\s+` + quoted),
+			},
+			{
+				// The userinfo is not shown back: the URL is quoted without it.
+				Config: testAccProviderConfig(strings.Replace(url, "http://", "http://admin:hunter2-secret@", 1), testAccAdminToken) +
+					scopesData,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*server_url\s+is\s+` + quoted),
+			},
+			{
+				// insecure_http = false is the default, written out.
+				Config: fmt.Sprintf(`provider "pipeshub" {
+  server_url    = %q
+  bearer_auth   = %q
+  insecure_http = false
+}`, url, testAccAdminToken) + scopesData,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*server_url\s+is\s+` + quoted),
+			},
+			{
+				PreConfig: func() {
+					t.Setenv(envServerURL, url)
+					t.Setenv(envBearerAuth, testAccAdminToken)
+				},
+				Config:   `provider "pipeshub" {}` + scopesData,
+				PlanOnly: true,
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*` +
+					wrapped("PIPESHUB_SERVER_URL (used because server_url is not set) is") + `\s+` + quoted + explained),
+			},
+			{
+				// A value set in the provider block wins over PIPESHUB_INSECURE_HTTP.
+				PreConfig: func() { t.Setenv(envInsecureHTTP, "true") },
+				Config: `provider "pipeshub" {
+  insecure_http = false
+}` + scopesData,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Plain http to a remote PipesHub server.*PIPESHUB_SERVER_URL`),
+			},
+		},
+	})
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the refused configurations made %d API calls, want none", n)
+	}
+}
+
+// insecure_http = true, or PIPESHUB_INSECURE_HTTP=true, lets the same plain
+// http URL through to the API. Not parallel: it sets the variables.
+func TestAccProvider_insecureHTTPAllowed(t *testing.T) {
+	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute, envInsecureHTTP} {
+		t.Setenv(env, "")
+	}
+	url, calls := testAccRemoteHTTPEmulator(t)
+	var before int64
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf(`provider "pipeshub" {
+  server_url    = %q
+  bearer_auth   = %q
+  insecure_http = true
+}`, url, testAccAdminToken) + scopesData,
+				Check: resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.all", "names.#", "39"),
+			},
+			{
+				PreConfig: func() {
+					t.Setenv(envServerURL, url)
+					t.Setenv(envBearerAuth, testAccAdminToken)
+					t.Setenv(envInsecureHTTP, "true")
+					before = calls.Load()
+				},
+				Config: `provider "pipeshub" {}` + scopesData,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.all", "names.#", "39"),
+					func(*terraform.State) error {
+						if calls.Load() == before {
+							return fmt.Errorf("no API call reached %s", url)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// An unparsable PIPESHUB_INSECURE_HTTP is reported on insecure_http, naming
+// the variable, and is not also reported as a refused plain-http URL. Not
+// parallel: it sets the variables.
+func TestAccProvider_insecureHTTPBadEnvironment(t *testing.T) {
+	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute} {
+		t.Setenv(env, "")
+	}
+	t.Setenv(envInsecureHTTP, "yes please")
+	url, calls := testAccRemoteHTTPEmulator(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:   testAccProviderConfig(url, testAccAdminToken) + scopesData,
+			PlanOnly: true,
+			// Anchored at the end: no second (plain http) error follows.
+			ExpectError: regexp.MustCompile(`(?s)Invalid PIPESHUB_INSECURE_HTTP environment variable.*` +
+				wrapped(`PIPESHUB_INSECURE_HTTP (used because insecure_http is not set) must be true or false, got "yes please".`) + `\s*\z`),
+		}},
+	})
+	if n := calls.Load(); n != 0 {
+		t.Errorf("made %d API calls, want none", n)
+	}
 }
