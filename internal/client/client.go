@@ -1,6 +1,7 @@
 package client
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type Config struct {
 	Logger Logger
 	// RetryWaitMin / RetryWaitMax bound exponential backoff (0 = 1s / 30s). Tests set them small.
 	RetryWaitMin, RetryWaitMax time.Duration
+	// InterruptGrace is how long a write already sent may run on after its
+	// context is cancelled (0 = DefaultInterruptGrace; negative = none).
+	InterruptGrace time.Duration
 }
 
 // Logger is the client's logging hook, so that this package needs no Terraform import.
@@ -58,6 +62,11 @@ type Client struct {
 	waitMax     time.Duration
 	logger      Logger
 	pacer       *pacer
+	clock       *serverClock
+	// interruptGrace: see Config.InterruptGrace.
+	interruptGrace time.Duration
+	// creates records what this client created, for recovering lost answers.
+	creates *createLedger
 	// httpClient is built once in New around the caller's transport and shared
 	// by every request; its Transport is never replaced afterwards.
 	httpClient *http.Client
@@ -106,24 +115,28 @@ func New(cfg Config) (*Client, error) {
 		inner = http.DefaultTransport
 	}
 	p := newPacer(cfg.RequestsPerMinute)
+	clock := &serverClock{}
 	// A copy, so that the caller's http.Client is left as it was given.
 	hc := *base0
-	hc.Transport = &pacedTransport{next: inner, pacer: p}
+	hc.Transport = &pacedTransport{next: inner, pacer: p, clock: clock}
 	// Redirects are answered, not followed: net/http would turn a redirected
 	// POST (create) into a GET and drop the Authorization header on another
 	// host. A redirect means the server URL is wrong, and the error says so.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	return &Client{
-		baseURL:     base,
-		bearerToken: cfg.BearerToken,
-		userAgent:   ua,
-		maxRetries:  cfg.MaxRetries,
-		waitMin:     waitMin,
-		waitMax:     waitMax,
-		logger:      logger,
-		pacer:       p,
-		httpClient:  &hc,
+		baseURL:        base,
+		bearerToken:    cfg.BearerToken,
+		userAgent:      ua,
+		maxRetries:     cfg.MaxRetries,
+		waitMin:        waitMin,
+		waitMax:        waitMax,
+		logger:         logger,
+		pacer:          p,
+		clock:          clock,
+		interruptGrace: cmp.Or(max(cfg.InterruptGrace, -1), DefaultInterruptGrace),
+		creates:        newCreateLedger(),
+		httpClient:     &hc,
 	}, nil
 }
 

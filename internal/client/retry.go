@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -30,10 +29,11 @@ const (
 	repeatable
 )
 
-// maxRefusedRetries bounds the retries of a refused connection: a server
-// that is down should fail the run within seconds and say so, not after
-// minutes of backoff; a restart that takes a moment is still waited for.
-const maxRefusedRetries = 2
+// maxDialRetries bounds the retries of a connection that could not be
+// made (refused, reset while connecting, DNS): a server that is down should
+// fail the run within seconds and say so, not after minutes of backoff; a
+// restart that takes a moment is still waited for.
+const maxDialRetries = 2
 
 // maxRetryAfter caps a server-provided wait so that a garbage header cannot
 // park a request for days; the context deadline still applies below it.
@@ -122,15 +122,9 @@ func transportErrorRetryable(ctx context.Context, err error) bool {
 	return retry
 }
 
-// isConnectionRefused reports whether err is a refused TCP connection: no
-// server listens at the address (down, restarting, or a wrong server URL).
-func isConnectionRefused(err error) bool {
-	return errors.Is(err, syscall.ECONNREFUSED)
-}
-
-// IsUnreachable reports whether err means that no PipesHub server answered
-// at the configured address: a refused connection or a failed DNS lookup.
+// IsUnreachable reports whether err means that no PipesHub server could be
+// reached at the configured address: the connection could not be made
+// (refused: down, restarting or a wrong server URL) or the name not resolved.
 func IsUnreachable(err error) bool {
-	var dnsErr *net.DNSError
-	return isConnectionRefused(err) || errors.As(err, &dnsErr)
+	return !errors.Is(err, errPacingWait) && neverReachedServer(err)
 }

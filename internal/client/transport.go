@@ -129,8 +129,8 @@ type attempts struct {
 	// inFlight is true from the moment a request is written until its answer
 	// is read or a retry is decided: the span an interrupt lets finish.
 	inFlight atomic.Bool
-	// refused counts attempts whose connection was refused.
-	refused int
+	// dialFailures counts attempts whose connection could not be made.
+	dialFailures int
 	attempt int // 0-based number of the current attempt
 	started time.Time
 	// nextWait is the wait checkRetry chose, handed to go-retryablehttp by backoff.
@@ -180,9 +180,9 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		reached := a.wrote.Load() || !neverReachedServer(err)
 		retry = transportErrorRetryable(ctx, err) && (a.req.retry == repeatable || !reached)
 		mayHaveApplied = reached
-		if isConnectionRefused(err) {
-			a.refused++
-			retry = retry && a.refused <= maxRefusedRetries
+		if IsUnreachable(err) {
+			a.dialFailures++
+			retry = retry && a.dialFailures <= maxDialRetries
 		}
 	case a.req.retry == repeatable:
 		retry = retryableStatus(resp.StatusCode)
@@ -243,7 +243,10 @@ func (a *attempts) requestError(err error) error {
 	// one before the wait, already counted in earlierMayHaveApplied.
 	sent := a.earlierMayHaveApplied
 	if !a.waiting {
-		sent = sent || a.wrote.Load() || !neverReachedServer(err)
+		// A context that ended before the request was written stopped it
+		// on our side: PipesHub never read a whole request.
+		stoppedUnwritten := !a.wrote.Load() && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+		sent = sent || a.wrote.Load() || !neverReachedServer(err) && !stoppedUnwritten
 	}
 	return &RequestError{Method: r.method, Path: r.path, Sent: sent, RetryAfter: a.gaveUpWait, Err: err}
 }
