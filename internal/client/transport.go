@@ -131,8 +131,8 @@ type attempts struct {
 	inFlight atomic.Bool
 	// dialFailures counts attempts whose connection could not be made.
 	dialFailures int
-	attempt int // 0-based number of the current attempt
-	started time.Time
+	attempt      int // 0-based number of the current attempt
+	started      time.Time
 	// nextWait is the wait checkRetry chose, handed to go-retryablehttp by backoff.
 	nextWait time.Duration
 	// gaveUpWait is the wait that would have passed the context deadline.
