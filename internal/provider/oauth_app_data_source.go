@@ -118,7 +118,7 @@ func (d *oauthAppDataSource) appByID(ctx context.Context, id string, diags *diag
 		addAppNotFoundError(diags, path.Root("id"), id, err)
 		return nil
 	case err != nil:
-		diags.AddError("Unable to read OAuth app", err.Error())
+		diags.AddError("Unable to read OAuth app", d.data.apiErrorDetail(err))
 		return nil
 	}
 	return app
@@ -137,7 +137,7 @@ func addAppNotFoundError(diags *diag.Diagnostics, attr path.Path, id string, err
 func (d *oauthAppDataSource) appByName(ctx context.Context, name string, diags *diag.Diagnostics) *client.App {
 	candidates, err := d.data.Client.ListAllApps(ctx, "", name)
 	if err != nil {
-		diags.AddError("Unable to list OAuth apps", err.Error())
+		diags.AddError("Unable to list OAuth apps", d.data.apiErrorDetail(err))
 		return nil
 	}
 	var matches []client.App

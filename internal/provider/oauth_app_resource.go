@@ -202,8 +202,8 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "`active` or `suspended`. Defaults to `active`. Changes in place: a suspended app " +
 					"cannot obtain new tokens, but tokens issued before stay valid until they expire or are revoked " +
 					"(see `token_revocation_triggers`). An app created as `suspended` is created active, saved to state " +
-					"with its secret, then suspended; if that last call fails, Terraform keeps the app as tainted and the " +
-					"next apply replaces it.",
+					"with its secret, then suspended; if that last call fails, the apply warns that the app is still " +
+					"active, and the next plan and apply suspend it (the app is never replaced for it).",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(client.StatusActive),
@@ -220,8 +220,10 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "OAuth client secret (64 hexadecimal characters), **sensitive**. PipesHub returns it " +
-					"only at creation and on regeneration, so it is kept from state; it is null after an import until " +
-					"`secret_rotation_triggers` changes.",
+					"only at creation and on regeneration, so Read never changes it. It is null after an import until " +
+					"`secret_rotation_triggers` changes (each plan warns about it meanwhile), and null after a create " +
+					"whose answer was lost and whose secret could not be regenerated, in which case the next apply " +
+					"regenerates it.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},

@@ -92,7 +92,7 @@ func (r *oauthAppResource) checkScopes(ctx context.Context, planned, known types
 	catalogue, err := r.data.ScopeCatalogue(ctx)
 	if err != nil {
 		diags.AddAttributeError(path.Root("allowed_scopes"), "Cannot check scopes",
-			"Fetching PipesHub's scope catalogue failed: "+err.Error())
+			"Fetching PipesHub's scope catalogue failed: "+r.data.apiErrorDetail(err))
 		return
 	}
 	names := make([]string, len(catalogue))

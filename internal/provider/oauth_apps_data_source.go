@@ -94,7 +94,7 @@ func (d *oauthAppsDataSource) Read(ctx context.Context, req datasource.ReadReque
 
 	apps, err := d.data.Client.ListAllApps(ctx, state.Status.ValueString(), state.Search.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to list OAuth apps", err.Error())
+		resp.Diagnostics.AddError("Unable to list OAuth apps", d.data.apiErrorDetail(err))
 		return
 	}
 

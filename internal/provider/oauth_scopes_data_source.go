@@ -95,7 +95,7 @@ func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	catalogue, err := d.data.ScopeCatalogue(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list OAuth scopes", err.Error())
+		resp.Diagnostics.AddError("Cannot list OAuth scopes", d.data.apiErrorDetail(err))
 		return
 	}
 	cfg.ID = types.StringValue("scopes")
