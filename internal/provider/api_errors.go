@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,8 +15,14 @@ import (
 // when the cause is one the user can fix.
 func (d *providerData) apiErrorDetail(err error) string {
 	msg := err.Error()
-	var apiErr *client.APIError
+	var (
+		apiErr *client.APIError
+		reqErr *client.RequestError
+	)
 	switch {
+	case errors.As(err, &reqErr) && !reqErr.Sent && errors.Is(err, context.Canceled):
+		msg += "\n\nTerraform was interrupted before the request was sent, so PipesHub did not act on it. " +
+			"Run terraform apply again to finish."
 	case client.IsUnreachable(err):
 		msg += fmt.Sprintf("\n\nNo PipesHub server answered at %s. Check that it is running and reachable from here, "+
 			"and that the provider's server_url (or PIPESHUB_SERVER_URL) is right.", d.Client.BaseURL())
