@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 )
 
 // maxBodyBytes is express.json's limit; a larger body is an error, which
@@ -134,7 +133,18 @@ func (in *input) sanitize() bool {
 var xssEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;")
 
 func cleanString(s string) string {
-	return xssEscaper.Replace(strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }))
+	return xssEscaper.Replace(strings.TrimFunc(s, isJSWhitespace))
+}
+
+// isJSWhitespace is the set String.prototype.trim removes: JavaScript's
+// WhiteSpace and LineTerminator. Unlike unicode.IsSpace it has U+FEFF and
+// lacks U+0085 (NEL).
+func isJSWhitespace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', '\u00A0', '\u1680', '\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\uFEFF':
+		return true
+	}
+	return r >= '\u2000' && r <= '\u200A'
 }
 
 func someString(v any, pred func(string) bool) bool {

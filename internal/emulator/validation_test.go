@@ -34,6 +34,11 @@ func TestCreateValidation(t *testing.T) {
 		{"redirect not a URL", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"not a url"} }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"redirect http host without port", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"http://"} }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"redirect bad port", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://a.example:99999/"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"redirect loopback port above 65535", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"http://127.0.0.1:65536/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"redirect five-part IPv4 host", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://1.2.3.4.5/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"redirect host ending in a bad octal number", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://1.09/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"redirect IPv6 zone id", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://[fe80::1%25en0]/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"homepage IPv4 part above 255", adminToken, base(func(b map[string]any) { b["homepageUrl"] = "http://256.256.256.256/" }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"more than 10 redirects", adminToken, base(func(b map[string]any) {
 			b["redirectUris"] = strings.Split(strings.Repeat("https://a.example/cb,", 11), ",")[:11]
 		}), 400, "VALIDATION_ERROR", "Array must contain at most 10 element(s)"},
@@ -105,6 +110,9 @@ func TestRedirectURIsAccepted(t *testing.T) {
 		"http://LOCALHOST/cb",
 		"http://127.0.0.1:8080/cb",
 		"http://127.1/cb",
+		"http://0x7f.1/cb",
+		"http://2130706433/cb",
+		"http://127.0.0.%31/cb",
 		"myapp://localhost/cb",
 		"https://app.example/cb#",
 	} {
@@ -114,6 +122,30 @@ func TestRedirectURIsAccepted(t *testing.T) {
 				t.Fatalf("stored %q, want it exactly as sent", got)
 			}
 		})
+	}
+}
+
+// TestStringsTrimmedAsJavaScript covers the XSS layer's trim, which is
+// String.prototype.trim: it removes U+FEFF and the Unicode spaces, but not
+// U+0085 (NEL) nor U+180E, which unicode.IsSpace disagrees on.
+func TestStringsTrimmedAsJavaScript(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	for sent, want := range map[string]string{
+		"Name\u0085":             "Name\u0085",
+		"\u0085Name":             "\u0085Name",
+		"\u180eName\u180e":       "\u180eName\u180e",
+		"\ufeffName\ufeff":       "Name",
+		"\u00a0Name\u3000":       "Name",
+		"inner\u00a0space":       "inner\u00a0space",
+		" \t\v\f\r\nName":        "Name",
+		"Name\u1680\u2000\u200a": "Name",
+		"Name\u2028\u2029":       "Name",
+		"Name\u202f\u205f":       "Name",
+	} {
+		app := h.createApp(adminToken, ccApp(sent))
+		if app["name"] != want {
+			t.Errorf("name %+q stored as %+q, want %+q", sent, app["name"], want)
+		}
 	}
 }
 

@@ -15,23 +15,28 @@ import (
 // maxTextLength is the length above which PipesHub's XSS filter rejects any string.
 const maxTextLength = 100000
 
-// xssRules mirror PipesHub's containsXSSPattern (backend utils/xss-sanitization.ts).
-// Its script/iframe/object/embed/svg tag rules are special cases of htmlTag.
+// xssRules are PipesHub's containsXSSPattern (backend utils/xss-sanitization.ts),
+// the rules its XSS layer rejects a request on: the same regular expressions
+// as the emulator's xssPatterns, in the same order, each with the reason the
+// diagnostic gives. TestValidationParity in internal/provider holds the two
+// lists to the same answers.
 var xssRules = []struct {
 	re     *regexp.Regexp
 	reason string
 }{
-	{regexp.MustCompile(`<[^>]*>`), "an HTML tag"},
-	{regexp.MustCompile(`(?i)\bon\w+\s*=`), "an HTML event handler (on<word>=)"},
-	{regexp.MustCompile(`(?i)javascript:`), "a javascript: URL"},
-	{regexp.MustCompile(`(?i)data:\s*text/html`), "a data:text/html URL"},
-	{regexp.MustCompile(`(?i)(&lt;|%3c|&#60;|&#x3c;)script`), "an encoded <script> tag"},
+	{regexp.MustCompile(`</?[a-zA-Z!][^>]*>`), "an HTML tag"},
+	{regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`), "a script, iframe, object, embed or svg tag, which PipesHub rejects even unclosed"},
+	{regexp.MustCompile(`(?i)\bon[a-z]+\s*=`), "an HTML event handler pattern (a word starting with \"on\" and then =, as in onclick= or \"once =\")"},
+	{regexp.MustCompile(`(?i)javascript\s*:`), "a javascript: URL"},
+	{regexp.MustCompile(`(?i)data\s*:\s*text/html`), "a data:text/html URL"},
+	{regexp.MustCompile(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`), "an encoded <script> tag (such as &lt;script, %3Cscript or \\x3cscript)"},
 }
 
 // PlainText accepts strings that PipesHub stores exactly as sent: its XSS
 // filter would reject HTML, event handlers, javascript: and data:text/html;
-// it trims surrounding whitespace and HTML-escapes a stray < or >, either of
-// which would make the stored value differ from the configuration.
+// it trims surrounding whitespace (as JavaScript's trim does) and HTML-escapes
+// a stray < or >, either of which would make the stored value differ from the
+// configuration.
 func PlainText() validator.String { return plainText{} }
 
 type plainText struct{}
@@ -64,8 +69,20 @@ func PlainTextProblem(s string) string {
 	if strings.ContainsAny(s, "<>") {
 		return "The value contains < or >, which PipesHub would store HTML-escaped (&lt; &gt;), so it would never match the configuration."
 	}
-	if strings.TrimSpace(s) != s {
+	if strings.TrimFunc(s, isJSWhitespace) != s {
 		return "The value starts or ends with whitespace, which PipesHub trims, so it would never match the configuration. Remove the surrounding whitespace."
 	}
 	return ""
+}
+
+// isJSWhitespace is the set JavaScript's String.prototype.trim removes, which
+// is how PipesHub trims every string. Unlike unicode.IsSpace (and so
+// strings.TrimSpace) it has U+FEFF and lacks U+0085 (NEL), which PipesHub
+// stores as sent.
+func isJSWhitespace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', '\u00A0', '\u1680', '\u2028', '\u2029', '\u202F', '\u205F', '\u3000', '\uFEFF':
+		return true
+	}
+	return r >= '\u2000' && r <= '\u200A'
 }

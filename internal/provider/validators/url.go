@@ -2,17 +2,23 @@ package validators
 
 import (
 	"context"
-	"net/url"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/whatwgurl"
 )
 
 // CursorRedirectURI is the one custom-scheme redirect URI PipesHub allows (reference §5).
 const CursorRedirectURI = "cursor://anysphere.cursor-mcp/oauth/callback"
 
-// AbsoluteURL accepts what PipesHub's z.string().url() accepts: an absolute
-// URL with a scheme (any scheme; javascript: is caught by PlainText).
+// urlRules is the hint a diagnostic gives for a URL PipesHub cannot parse.
+const urlRules = "PipesHub parses URLs as browsers do (the WHATWG URL standard): a scheme is required, " +
+	"a port is at most 65535, an IPv4 host has at most 4 parts, none above 255, and an IPv6 host has no zone id."
+
+// AbsoluteURL accepts what PipesHub's z.string().url() accepts: what the
+// WHATWG URL parser (JavaScript's new URL) accepts, an absolute URL of any
+// scheme (javascript: is caught by PlainText). So ports above 65535, hosts
+// such as 1.2.3.4.5 or 256.256.256.256, and IPv6 zone ids are refused.
 func AbsoluteURL() validator.String { return absoluteURL{} }
 
 type absoluteURL struct{}
@@ -27,9 +33,9 @@ func (v absoluteURL) ValidateString(ctx context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := parseAbsolute(req.ConfigValue.ValueString()); !ok {
+	if _, err := whatwgurl.Parse(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid URL",
-			"The value "+quote(req.ConfigValue.ValueString())+" "+v.Description(ctx)+".")
+			"The value "+quote(req.ConfigValue.ValueString())+" "+v.Description(ctx)+". "+urlRules)
 	}
 }
 
@@ -55,34 +61,25 @@ func (v redirectURI) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
-// RedirectURIProblem explains why PipesHub would refuse uri as a redirect URI, or returns "".
+// RedirectURIProblem explains why PipesHub would refuse uri as a redirect URI,
+// or returns "". Like PipesHub it reads the protocol, hostname and fragment
+// of the WHATWG URL, so http://127.1/cb is on 127.0.0.1 (and allowed) while
+// http://[::1]/cb is not.
 func RedirectURIProblem(uri string) string {
 	if uri == CursorRedirectURI {
 		return ""
 	}
-	u, ok := parseAbsolute(uri)
-	if !ok {
-		return "Redirect URI " + quote(uri) + " is not an absolute URL."
+	u, err := whatwgurl.Parse(uri)
+	if err != nil {
+		return "Redirect URI " + quote(uri) + " is not an absolute URL. " + urlRules
 	}
-	if u.Fragment != "" {
-		return "Redirect URI must not contain a fragment: " + uri
-	}
-	host := u.Hostname()
-	if u.Scheme == "http" || u.Scheme == "https" {
-		host = strings.ToLower(host) // WHATWG URL lowercases hosts of special schemes
-	}
-	if u.Scheme != "https" && host != "localhost" && host != "127.0.0.1" {
+	if u.Protocol != "https:" && u.Hostname != "localhost" && u.Hostname != "127.0.0.1" {
 		return "Redirect URI must use HTTPS (except localhost and 127.0.0.1): " + uri
 	}
-	return ""
-}
-
-func parseAbsolute(s string) (*url.URL, bool) {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" || (u.Host == "" && u.Opaque == "" && u.Path == "") {
-		return nil, false
+	if u.Hash != "" {
+		return "Redirect URI must not contain a fragment: " + uri
 	}
-	return u, true
+	return ""
 }
 
 func quote(s string) string { return "\"" + s + "\"" }

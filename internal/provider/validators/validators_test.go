@@ -30,6 +30,27 @@ func TestPlainTextProblem(t *testing.T) {
 		"a -> b":                             "< or >",
 		" padded":                            "whitespace",
 		"padded\n":                           "whitespace",
+		"padded\ufeff":                       "whitespace", // JavaScript trims the BOM
+		"\u00a0padded\u00a0":                 "whitespace",
+		"\u3000padded":                       "whitespace",
+		"padded\u2028":                       "whitespace",
+		"padded\u0085":                       "", // but not NEL, which PipesHub stores as sent
+		"padded\u180e":                       "",
+		"inner\ttab":                         "",
+		"<!-- comment -->":                   "HTML tag",
+		"<script":                            "script, iframe",
+		"< svg onload":                       "script, iframe",
+		"javascript :x":                      "javascript:",
+		"data :text/html,x":                  "data:text/html",
+		"Sync once = daily":                  "event handler",
+		"Monday=1":                           "",
+		"&#60script":                         "encoded <script>",
+		"&#0060;script":                      "encoded <script>",
+		"&#x3c;script":                       "encoded <script>",
+		"&lt; script":                        "encoded <script>",
+		`\x3cscript`:                         "encoded <script>",
+		`\u003cscript`:                       "encoded <script>",
+		"< b >":                              "< or >",
 		strings.Repeat("a", maxTextLength+1): "longer than",
 	}
 	for value, want := range cases {
@@ -56,6 +77,15 @@ func TestRedirectURIProblem(t *testing.T) {
 		"not a url":                           "not an absolute URL",
 		"/relative/path":                      "not an absolute URL",
 		"https://exa mple.com/cb":             "not an absolute URL",
+		"https://example.com:99999/cb":        "not an absolute URL",
+		"http://127.0.0.1:65536/cb":           "not an absolute URL",
+		"https://1.2.3.4.5/cb":                "not an absolute URL",
+		"https://[fe80::1%25en0]/cb":          "not an absolute URL",
+		"http://127.1:3000/cb":                "", // WHATWG reads the host as 127.0.0.1
+		"http://0x7f.1/cb":                    "",
+		"myapp://LOCALHOST/cb":                "HTTPS", // an opaque host keeps its case
+		"http://example.com/cb#x":             "HTTPS", // PipesHub checks the scheme first
+		"http://localhost/cb#x":               "fragment",
 	}
 	for uri, want := range cases {
 		got := RedirectURIProblem(uri)
@@ -82,6 +112,12 @@ func TestAbsoluteURL(t *testing.T) {
 		"https://example.com":        true,
 		"http://example.com/privacy": true,
 		"mailto:privacy@example.com": true,
+		"urn:a:b":                    true,
+		"https://example.com/%zz":    true,
+		"https://ex%61mple.com/":     true,
+		"http://256.256.256.256/":    false,
+		"https://example.com:99999/": false,
+		"https://[fe80::1%25en0]/":   false,
 		"example.com/privacy":        false,
 		"":                           false,
 	}
