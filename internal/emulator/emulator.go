@@ -138,7 +138,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	handle := func(w http.ResponseWriter, r *http.Request) { e.serveRoute(w, r, route, appID) }
-	if f := e.countAndTakeFault(route); f != nil {
+	if f := e.countAndTakeFault(route, appID); f != nil {
 		e.serveFault(w, r, f, handle)
 		return
 	}

@@ -2,9 +2,12 @@ package emulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -180,5 +183,274 @@ func TestNewRejectsBadUsers(t *testing.T) {
 	h.url = h.srv.URL + "/api/v1"
 	if r := h.do(req{method: "GET", path: "/oauth-clients/scopes", token: emulator.DefaultToken}); r.status != 200 || strings.Count(r.raw, `"name"`) != 39 {
 		t.Fatalf("default admin token: %d", r.status)
+	}
+}
+
+// send sends a request as h.do does, but hands back the response or the
+// error as they are, for faults that break the answer.
+func send(ctx context.Context, h *harness, method, path, body string) (*http.Response, error) {
+	h.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	hr, err := http.NewRequestWithContext(ctx, method, h.url+path, rd)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	hr.Header.Set("Authorization", "Bearer "+adminToken)
+	if body != "" {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	return h.srv.Client().Do(hr)
+}
+
+// appStatus is the status of an app as its owner sees it ("" once deleted).
+func appStatus(h *harness, id string) string {
+	h.t.Helper()
+	r := h.do(req{method: "GET", path: "/oauth-clients/" + id, token: adminToken})
+	if r.status == http.StatusNotFound {
+		return ""
+	}
+	return dig[string](r.json, "status")
+}
+
+const createBody = `{"name":"applied","allowedScopes":["kb:read"],"allowedGrantTypes":["client_credentials"]}`
+
+// TestFaultApplyThenStatus: the change is made, the real answer is replaced
+// by an error in the envelope, with Retry-After when asked.
+func TestFaultApplyThenStatus(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenStatus: 500})
+	r := h.do(req{method: "POST", path: "/oauth-clients", token: adminToken, body: ccApp("made")})
+	if r.status != 500 || r.raw != `{"error":{"code":"INTERNAL_ERROR","message":"An unexpected error occurred"}}` {
+		t.Errorf("create: %d %s", r.status, r.raw)
+	}
+	if got := names(h.do(req{method: "GET", path: "/oauth-clients", token: adminToken})); got != "made" {
+		t.Fatalf("create not applied: %q", got)
+	}
+	app := h.createApp(adminToken, ccApp("other"))
+	id := app["id"].(string)
+
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, ApplyThenStatus: 503, RetryAfter: 2 * time.Second})
+	r = h.do(req{method: "POST", path: "/oauth-clients/" + id + "/suspend", token: adminToken})
+	if r.status != 503 || r.header.Get("Retry-After") != "2" || r.raw != `{"error":{"code":"HTTP_SERVICE_UNAVAILABLE","message":"Service Unavailable"}}` {
+		t.Errorf("suspend: %d %v %s", r.status, r.header, r.raw)
+	}
+	if got := appStatus(h, id); got != "suspended" {
+		t.Errorf("suspend not applied: %q", got)
+	}
+
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteDeleteApp, ApplyThenStatus: 504, Code: "GATEWAY", Message: "upstream timed out"})
+	r = h.do(req{method: "DELETE", path: "/oauth-clients/" + id, token: adminToken})
+	if r.status != 504 || r.raw != `{"error":{"code":"GATEWAY","message":"upstream timed out"}}` {
+		t.Errorf("delete: %d %s", r.status, r.raw)
+	}
+	if got := appStatus(h, id); got != "" {
+		t.Errorf("delete not applied: app still %q", got)
+	}
+	// A rejected request stays rejected: nothing to apply, the status is still faked.
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteDeleteApp, ApplyThenStatus: 502})
+	if r = h.do(req{method: "DELETE", path: "/oauth-clients/" + id, token: adminToken}); r.status != 502 || r.errCode() != "HTTP_BAD_GATEWAY" {
+		t.Errorf("delete of a deleted app: %d %s", r.status, r.raw)
+	}
+	if c := h.emu.CallCounts(); c[emulator.RouteCreateApp] != 2 || c[emulator.RouteSuspendApp] != 1 || c[emulator.RouteDeleteApp] != 2 {
+		t.Errorf("counters %v", c)
+	}
+}
+
+// TestFaultApplyThenHang: the change is made at once, the answer comes
+// after the hang; a client giving up ends the hang, the change staying.
+func TestFaultApplyThenHang(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	id := h.createApp(adminToken, ccApp("slow"))["id"].(string)
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, ApplyThenHang: 150 * time.Millisecond})
+	start := time.Now()
+	r := h.do(req{method: "POST", path: "/oauth-clients/" + id + "/suspend", token: adminToken})
+	if elapsed := time.Since(start); elapsed < 150*time.Millisecond || elapsed > 5*time.Second {
+		t.Errorf("answered after %v", elapsed)
+	}
+	if r.status != 200 || r.json["message"] != "OAuth app suspended successfully" || dig[string](r.json, "app", "status") != "suspended" {
+		t.Errorf("suspend: %d %s", r.status, r.raw)
+	}
+
+	// A hang forever, which the client ends. The server tells when the
+	// request's handler returns.
+	returned := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == "POST" {
+			defer func() { returned <- struct{}{} }()
+		}
+		h.emu.ServeHTTP(w, r)
+	}))
+	h.srv, h.url = srv, srv.URL+"/api/v1"
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenHang: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	resp, err := send(ctx, h, "POST", "/oauth-clients", createBody)
+	if err == nil {
+		resp.Body.Close()
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want deadline exceeded, got %v", err)
+	}
+	if got := names(h.do(req{method: "GET", path: "/oauth-clients", token: adminToken})); got != "applied slow" && got != "slow applied" {
+		t.Errorf("hung create not applied: %q", got)
+	}
+	// The handler stopped waiting and sent nothing.
+	select {
+	case <-returned:
+		srv.Close()
+	case <-time.After(2 * time.Second):
+		t.Fatal("the hung request is still waiting after its client left") // and srv is left open: closing it would wait for that request
+	}
+}
+
+// TestFaultApplyThenBody: the change is made and the real status sent,
+// with half the body: cut short on the wire, or complete but not JSON.
+func TestFaultApplyThenBody(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenBody: emulator.BodyTruncated})
+	resp, err := send(context.Background(), h, "POST", "/oauth-clients", createBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("truncated: %d, read error %v", resp.StatusCode, err)
+	}
+	if resp.ContentLength < 100 || int64(len(raw)) != resp.ContentLength/2 || !strings.HasPrefix(string(raw), `{"message":"OAuth app created successfully","app":{`) {
+		t.Errorf("truncated: Content-Length %d, got %d bytes %q", resp.ContentLength, len(raw), raw)
+	}
+	if got := names(h.do(req{method: "GET", path: "/oauth-clients", token: adminToken})); got != "applied" {
+		t.Fatalf("truncated create not applied: %q", got)
+	}
+	id := h.do(req{method: "GET", path: "/oauth-clients", token: adminToken}).json["data"].([]any)[0].(map[string]any)["id"].(string)
+
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, ApplyThenBody: emulator.BodyMalformed})
+	resp, err = send(context.Background(), h, "POST", "/oauth-clients/"+id+"/suspend", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || int64(len(raw)) != resp.ContentLength || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		t.Errorf("malformed: %d, %d of %d bytes, %v", resp.StatusCode, len(raw), resp.ContentLength, err)
+	}
+	if json.Valid(raw) || !strings.HasPrefix(string(raw), `{"message":"OAuth app suspended successfully","app":{`) {
+		t.Errorf("malformed body %q", raw)
+	}
+	if got := appStatus(h, id); got != "suspended" {
+		t.Errorf("malformed suspend not applied: %q", got)
+	}
+}
+
+// TestFaultAppID: an aimed fault hits only its app (whatever the case of
+// the id in the path); other apps' requests neither fail nor use it up.
+func TestFaultAppID(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	a := h.createApp(adminToken, ccApp("a"))["id"].(string)
+	b := h.createApp(adminToken, ccApp("b"))["id"].(string)
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, AppID: strings.ToUpper(b), Status: 500})
+	if r := h.do(req{method: "POST", path: "/oauth-clients/" + a + "/suspend", token: adminToken}); r.status != 200 {
+		t.Errorf("other app: %d %s", r.status, r.raw)
+	}
+	if r := h.do(req{method: "POST", path: "/oauth-clients/" + b + "/suspend", token: adminToken}); r.status != 500 {
+		t.Errorf("aimed app: %d %s", r.status, r.raw)
+	}
+	if got := appStatus(h, b); got != "active" {
+		t.Errorf("a status fault applied the suspend: %q", got)
+	}
+	if r := h.do(req{method: "POST", path: "/oauth-clients/" + b + "/suspend", token: adminToken}); r.status != 200 {
+		t.Errorf("aimed app after its fault: %d %s", r.status, r.raw)
+	}
+	if got := h.emu.Calls(emulator.RouteSuspendApp); got != 3 {
+		t.Errorf("suspends counted: %d", got)
+	}
+}
+
+// TestFaultAfter: After lets the first requests through and aims at the
+// next ones; it counts only the requests the fault matches.
+func TestFaultAfter(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, After: 2, Count: 2, ApplyThenStatus: 500})
+	var statuses []int
+	for i := range 5 {
+		statuses = append(statuses, h.do(req{method: "POST", path: "/oauth-clients", token: adminToken, body: ccApp(strconv.Itoa(i))}).status)
+	}
+	if fmt.Sprint(statuses) != "[201 201 500 500 201]" {
+		t.Errorf("statuses %v", statuses)
+	}
+	if got := names(h.do(req{method: "GET", path: "/oauth-clients", token: adminToken})); len(strings.Fields(got)) != 5 {
+		t.Errorf("every create applied: %q", got)
+	}
+
+	// Aimed at the second suspend of app b: suspends of a do not count.
+	list := h.do(req{method: "GET", path: "/oauth-clients", token: adminToken}).json["data"].([]any)
+	a, b := list[0].(map[string]any)["id"].(string), list[1].(map[string]any)["id"].(string)
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, AppID: b, After: 1, Status: 503})
+	steps := []struct {
+		path string
+		want int
+	}{
+		{"/oauth-clients/" + a + "/suspend", 200},
+		{"/oauth-clients/" + b + "/suspend", 200},
+		{"/oauth-clients/" + a + "/activate", 200},
+		{"/oauth-clients/" + a + "/suspend", 200},
+		{"/oauth-clients/" + b + "/suspend", 503},
+		{"/oauth-clients/" + b + "/suspend", 400}, // already suspended: the fault is used up
+	}
+	for i, s := range steps {
+		if r := h.do(req{method: "POST", path: s.path, token: adminToken}); r.status != s.want {
+			t.Errorf("step %d %s: %d %s, want %d", i, s.path, r.status, r.raw, s.want)
+		}
+	}
+
+	// Faults ready for the same request: the first injected answers, the
+	// other waits; a fault waiting out its After counts every request.
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteListScopes, Status: 500})
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteListScopes, After: 1, Status: 503})
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteListScopes, After: 1, Status: 502})
+	statuses = statuses[:0]
+	for range 4 {
+		statuses = append(statuses, h.do(req{method: "GET", path: "/oauth-clients/scopes", token: adminToken}).status)
+	}
+	if fmt.Sprint(statuses) != "[500 503 502 200]" {
+		t.Errorf("statuses %v", statuses)
+	}
+}
+
+// TestFaultCombinations: Delay comes before an outcome; a fault with two
+// outcomes, or aimed at an app on a route without one, is refused.
+func TestFaultCombinations(t *testing.T) {
+	h := newHarness(t, emuConfig())
+	h.emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, Delay: 80 * time.Millisecond, ApplyThenStatus: 502})
+	start := time.Now()
+	if r := h.do(req{method: "POST", path: "/oauth-clients", token: adminToken, body: ccApp("late")}); r.status != 502 || time.Since(start) < 80*time.Millisecond {
+		t.Errorf("delay then status: %d after %v", r.status, time.Since(start))
+	}
+	if got := names(h.do(req{method: "GET", path: "/oauth-clients", token: adminToken})); got != "late" {
+		t.Errorf("not applied: %q", got)
+	}
+	for _, f := range []emulator.Fault{
+		{Route: emulator.RouteCreateApp, Status: 500, ApplyThenStatus: 500},
+		{Route: emulator.RouteCreateApp, DropAfterApply: true, ApplyThenBody: emulator.BodyMalformed},
+		{Route: emulator.RouteCreateApp, ApplyThenHang: time.Second, ApplyThenBody: emulator.BodyTruncated},
+		{Route: emulator.RouteCreateApp, AppID: strings.Repeat("a", 24), Status: 500},
+		{Route: emulator.RouteGetApp, After: -1, Status: 500},
+		{Route: emulator.RouteGetApp, ApplyThenBody: emulator.BodyFault(9)},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("accepted %+v", f)
+				}
+			}()
+			h.emu.InjectFault(f)
+		}()
+	}
+	if r := h.do(req{method: "GET", path: "/oauth-clients/" + strings.Repeat("a", 24), token: adminToken}); r.status != 404 {
+		t.Errorf("a refused fault was queued: %d", r.status)
 	}
 }
