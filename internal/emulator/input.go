@@ -97,18 +97,33 @@ const maxStringLength = 100_000
 // dangerous tags even when unclosed, event handlers, javascript: and
 // data:text/html URLs, and an encoded <script.
 var xssPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`</?[a-zA-Z!][^>]*>`),
-	regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`),
-	regexp.MustCompile(`(?i)\bon[a-z]+\s*=`),
-	regexp.MustCompile(`(?i)javascript\s*:`),
-	regexp.MustCompile(`(?i)data\s*:\s*text/html`),
-	regexp.MustCompile(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`),
+	jsRegexp(`</?[a-zA-Z!][^>]*>`),
+	jsRegexp(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`),
+	jsRegexp(`(?i)\bon[a-z]+\s*=`),
+	jsRegexp(`(?i)javascript\s*:`),
+	jsRegexp(`(?i)data\s*:\s*text/html`),
+	jsRegexp(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`),
 }
+
+// jsSpace is JavaScript's \s (its whitespace and line terminators, the set
+// trim removes); Go's \s is only ASCII. The patterns are written with \s and
+// compiled with this class in its place, so they match as PipesHub's do.
+const jsSpace = `[\t\n\v\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]`
+
+func jsRegexp(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, `\s`, jsSpace))
+}
+
+// jsCaseless hides the two characters that Go's case-insensitive matching
+// folds onto ASCII letters (ſ onto s, the Kelvin sign onto k) and JavaScript's
+// does not, before matching.
+var jsCaseless = strings.NewReplacer("\u017F", "\uFFFD", "\u212A", "\uFFFD")
 
 func isXSS(s string) bool {
 	if len(s) > maxStringLength {
 		return true
 	}
+	s = jsCaseless.Replace(s)
 	for _, p := range xssPatterns {
 		if p.MatchString(s) {
 			return true

@@ -225,7 +225,7 @@ func jsNumber(v any) any {
 	if !ok {
 		return math.NaN()
 	}
-	s = strings.TrimSpace(s)
+	s = strings.TrimFunc(s, isJSWhitespace)
 	switch {
 	case s == "":
 		return 0.0

@@ -120,14 +120,16 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Display name, 1 to %d characters, without surrounding whitespace. "+
-					"Not unique in PipesHub. Changes in place.", nameMaxLength),
+				MarkdownDescription: fmt.Sprintf("Display name, 1 to %d characters (counted as JavaScript does, so most "+
+					"emoji count twice), with no whitespace at either end (tabs, line breaks, no-break and other Unicode "+
+					"spaces, U+FEFF) and no HTML, `<` or `>`, which PipesHub would trim, escape or refuse. Not unique in "+
+					"PipesHub. Changes in place.", nameMaxLength),
 				Required:   true,
 				Validators: []validator.String{validators.Length(1, nameMaxLength), plain},
 			},
 			"description": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Description, 1 to %d characters. Changes in place; removing it clears "+
-					"the description in PipesHub.", descriptionMaxLength),
+				MarkdownDescription: fmt.Sprintf("Description, 1 to %d characters, with the same text rules as `name`. "+
+					"Changes in place; removing it clears the description in PipesHub.", descriptionMaxLength),
 				Optional:   true,
 				Validators: []validator.String{validators.Length(1, descriptionMaxLength), plain},
 			},
@@ -257,8 +259,8 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 
 func urlAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{
-		MarkdownDescription: what + ": an absolute URL such as `https://example.com/page`. Changes in place; removing " +
-			"it clears the URL in PipesHub.",
+		MarkdownDescription: what + ": an absolute URL as browsers parse it (WHATWG URL), such as " +
+			"`https://example.com/page`; a port must be at most 65535. Changes in place; removing it clears the URL in PipesHub.",
 		Optional:   true,
 		Validators: []validator.String{validators.AbsoluteURL(), validators.PlainText()},
 	}

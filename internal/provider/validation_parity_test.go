@@ -104,6 +104,13 @@ func TestValidationParity(t *testing.T) {
 		{"name", "<script", parityRejected, "script"},
 		{"name", "< script>alert(1)", parityRejected, "script"},
 		{"name", "onclick=alert(1)", parityRejected, "event handler"},
+		// JavaScript's \s is Unicode whitespace, and its case-insensitive
+		// matching never folds a non-ASCII letter onto an ASCII one.
+		{"name", "javascript\u00A0:x", parityRejected, "javascript:"},
+		{"name", "onclick\v=1", parityRejected, "event handler"},
+		{"name", "data:\u3000text/html", parityRejected, "data:text/html"},
+		{"name", "on\u017F=1", parityStored, ""},
+		{"name", "\u212Aey on\u212A=1", parityStored, ""},
 		{"name", "Sync once = daily", parityRejected, "event handler"},
 		{"description", "Text with onload = x", parityRejected, "event handler"},
 		{"name", "javascript :x", parityRejected, "javascript:"},

@@ -24,13 +24,27 @@ var xssRules = []struct {
 	re     *regexp.Regexp
 	reason string
 }{
-	{regexp.MustCompile(`</?[a-zA-Z!][^>]*>`), "an HTML tag"},
-	{regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`), "a script, iframe, object, embed or svg tag, which PipesHub rejects even unclosed"},
-	{regexp.MustCompile(`(?i)\bon[a-z]+\s*=`), "an HTML event handler pattern (a word starting with \"on\" and then =, as in onclick= or \"once =\")"},
-	{regexp.MustCompile(`(?i)javascript\s*:`), "a javascript: URL"},
-	{regexp.MustCompile(`(?i)data\s*:\s*text/html`), "a data:text/html URL"},
-	{regexp.MustCompile(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`), "an encoded <script> tag (such as &lt;script, %3Cscript or \\x3cscript)"},
+	{jsRegexp(`</?[a-zA-Z!][^>]*>`), "an HTML tag"},
+	{jsRegexp(`(?i)<\s*/?\s*(script|iframe|object|embed|svg)\b`), "a script, iframe, object, embed or svg tag, which PipesHub rejects even unclosed"},
+	{jsRegexp(`(?i)\bon[a-z]+\s*=`), "an HTML event handler pattern (a word starting with \"on\" and then =, as in onclick= or \"once =\")"},
+	{jsRegexp(`(?i)javascript\s*:`), "a javascript: URL"},
+	{jsRegexp(`(?i)data\s*:\s*text/html`), "a data:text/html URL"},
+	{jsRegexp(`(?i)(&lt;|&#0*60;?|&#x0*3c;?|%3c|\\u003c|\\x3c)\s*script`), "an encoded <script> tag (such as &lt;script, %3Cscript or \\x3cscript)"},
 }
+
+// jsSpace is JavaScript's \s (its whitespace and line terminators, the set
+// trim removes); Go's \s is only ASCII. The patterns are written with \s and
+// compiled with this class in its place, so they match as PipesHub's do.
+const jsSpace = `[\t\n\v\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]`
+
+func jsRegexp(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(strings.ReplaceAll(pattern, `\s`, jsSpace))
+}
+
+// jsCaseless hides the two characters that Go's case-insensitive matching
+// folds onto ASCII letters (ſ onto s, the Kelvin sign onto k) and JavaScript's
+// does not, before matching.
+var jsCaseless = strings.NewReplacer("\u017F", "\uFFFD", "\u212A", "\uFFFD")
 
 // PlainText accepts strings that PipesHub stores exactly as sent: its XSS
 // filter would reject HTML, event handlers, javascript: and data:text/html;
@@ -61,8 +75,9 @@ func PlainTextProblem(s string) string {
 	if JSLength(s) > maxTextLength {
 		return fmt.Sprintf("PipesHub rejects strings longer than %d characters.", maxTextLength)
 	}
+	folded := jsCaseless.Replace(s)
 	for _, rule := range xssRules {
-		if rule.re.MatchString(s) {
+		if rule.re.MatchString(folded) {
 			return fmt.Sprintf("The value contains %s. PipesHub rejects HTML, scripts and XSS content in every field.", rule.reason)
 		}
 	}
