@@ -1,7 +1,6 @@
 package client
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -10,9 +9,42 @@ import (
 
 const apiPrefix = "/api/v1"
 
-// errServerURLForm names the accepted forms; it never repeats the input, which
-// may hold a password in its userinfo.
-var errServerURLForm = errors.New(`server URL must be an absolute http(s) URL such as "https://pipeshub.example.com" or "https://pipeshub.example.com/api/v1"`)
+// ServerURLError is the error of NormalizeServerURL (and New) for a server
+// URL of the wrong form. It shows the URL as given, scrubbed of its userinfo,
+// query and fragment (which may hold a password or a token), and says what is
+// wrong with it; the caller says which setting it came from.
+type ServerURLError struct {
+	// URL is the server URL as given, without userinfo, query and fragment.
+	URL string
+	// Problem says what is wrong, e.g. `has no scheme`.
+	Problem string
+}
+
+func (e *ServerURLError) Error() string {
+	return fmt.Sprintf("server URL %q %s", e.URL, e.Problem)
+}
+
+// scrubServerURL returns raw without userinfo, query and fragment, whether or
+// not it parses: a URL without a scheme ("admin:pw@host") does not parse as
+// one with an authority, so the parts are found by their delimiters.
+func scrubServerURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s = s[:i]
+	}
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 {
+		start = i + 2
+	}
+	end := len(s)
+	if i := strings.IndexByte(s[start:], '/'); i >= 0 {
+		end = start + i
+	}
+	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+		s = s[:start] + s[start+at+1:]
+	}
+	return s
+}
 
 // InsecureHTTPError is the error of NormalizeServerURL (and New) for a plain
 // http:// server URL whose host is not a loopback host, when plain http has
@@ -38,12 +70,32 @@ func (e *InsecureHTTPError) Error() string {
 // kept; any other /api path is rejected, since appending /api/v1 to it would
 // only produce confusing 404s later.
 func NormalizeServerURL(raw string, allowInsecureHTTP bool) (string, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", errServerURLForm
+	bad := func(problem string) error { return &ServerURLError{URL: scrubServerURL(raw), Problem: problem} }
+	trimmed := strings.TrimSpace(raw)
+	if trimmed == "" {
+		return "", bad("is empty")
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
-		return "", errServerURLForm
+	if !strings.Contains(trimmed, "://") {
+		// "host", "host:8443/api/v1", "user:pw@host": the commonest mistake.
+		host := scrubServerURL(trimmed)
+		lower := strings.ToLower(host)
+		switch {
+		case strings.HasPrefix(lower, "http:") || strings.HasPrefix(lower, "https:"):
+			return "", bad(`lacks the "//" after its scheme`)
+		case host != "" && !strings.HasPrefix(host, "/"):
+			return "", bad(fmt.Sprintf("has no scheme: write it as %q (http:// only for a server on this machine)", "https://"+host))
+		}
+		return "", bad("is not an absolute URL: it needs a scheme (https://) and a host name")
+	}
+	u, err := url.Parse(trimmed)
+	if err != nil {
+		return "", bad("cannot be parsed as a URL")
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad(fmt.Sprintf("has the scheme %q: only https:// (or http:// to this machine) is accepted", u.Scheme))
+	case u.Host == "" || u.Opaque != "":
+		return "", bad("has no host name")
 	}
 	// Before the other checks: a remote plain-http URL is the more serious
 	// mistake, and its error shows the URL, so it must be shown scrubbed.
@@ -53,16 +105,16 @@ func NormalizeServerURL(raw string, allowInsecureHTTP bool) (string, error) {
 		return "", &InsecureHTTPError{URL: shown.String(), Host: u.Hostname()}
 	}
 	if u.User != nil {
-		return "", errors.New("server URL must not contain a user name or password; authenticate with the bearer token instead")
+		return "", bad("contains a user name or password: remove it; the provider authenticates with the bearer token")
 	}
 	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", errors.New("server URL must not contain a query or a fragment, e.g. \"https://pipeshub.example.com/api/v1\"")
+		return "", bad("has a query or a fragment (?... or #...): remove it")
 	}
 	path := strings.TrimRight(u.EscapedPath(), "/")
 	switch {
 	case strings.HasSuffix(path, apiPrefix):
 	case path == "/api" || strings.Contains(path+"/", "/api/"):
-		return "", errors.New(`server URL path must end in "/api/v1" (or be empty), e.g. "https://pipeshub.example.com/api/v1"`)
+		return "", bad(`has a path that does not end in "/api/v1": give the instance's address, with or without "/api/v1"`)
 	default:
 		path += apiPrefix
 	}
