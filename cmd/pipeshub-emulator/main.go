@@ -36,8 +36,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (port 0 picks a free port)")
 	tokens := tokenFlag{}
 	fs.Var(tokens, "token", "bearer token as TOKEN=USER:ROLE (role admin or member); repeatable; default: admin token "+emulator.DefaultToken)
-	rateLimit := fs.Int("rate-limit", 1000, "requests per user (per IP on /oauth2) per window")
-	rateWindow := fs.Duration("rate-window", time.Minute, "rate-limit window")
+	rateLimit := fs.Int("rate-limit", 1000, "requests per user on /oauth-clients (per client IP on /oauth2) per -rate-window")
+	rateWindow := fs.Duration("rate-window", time.Minute, "window of -rate-limit")
+	globalRateLimit := fs.Int("global-rate-limit", 1000, "requests per client IP per -global-rate-window on every path, before authentication (all users share it)")
+	globalRateWindow := fs.Duration("global-rate-window", time.Minute, "window of -global-rate-limit")
+	issuer := fs.String("issuer", emulator.DefaultIssuer, "iss claim of issued access tokens (PipesHub's configured issuer)")
 	dataFile := fs.String("data", "", "file to persist state in (written atomically; loaded at start)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -45,7 +48,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
-	emu, err := emulator.New(emulator.Config{Tokens: tokens, RateLimit: *rateLimit, RateWindow: *rateWindow, DataFile: *dataFile})
+	emu, err := emulator.New(emulator.Config{
+		Tokens: tokens, RateLimit: *rateLimit, RateWindow: *rateWindow,
+		GlobalRateLimit: *globalRateLimit, GlobalRateWindow: *globalRateWindow,
+		DataFile: *dataFile, Issuer: *issuer,
+	})
 	if err != nil {
 		return err
 	}

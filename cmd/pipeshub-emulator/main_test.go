@@ -68,7 +68,7 @@ func TestRun(t *testing.T) {
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "s3cr3t-token=alice:member", "-rate-limit", "5", "-data", data}, stdoutW, stderr)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "s3cr3t-token=alice:member", "-rate-limit", "5", "-global-rate-limit", "50", "-global-rate-window", "30s", "-data", data}, stdoutW, stderr)
 		stdoutW.Close()
 	}()
 	line, err := bufio.NewReader(stdoutR).ReadString('\n')
@@ -97,6 +97,15 @@ func TestRun(t *testing.T) {
 		t.Fatalf("create: %d %v %s", resp.StatusCode, resp.Header, raw)
 	}
 	secret := raw[strings.Index(string(raw), `"clientSecret":"`)+16:][:64]
+	// An answer that never reaches the per-user limiter carries the global one's headers.
+	resp, err = http.Get(url + "/oauth-clients")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 || resp.Header.Get("RateLimit-Policy") != "50;w=30" {
+		t.Fatalf("401: %d %v", resp.StatusCode, resp.Header)
+	}
 
 	cancel()
 	select {

@@ -21,14 +21,29 @@ type User struct {
 	ID, OrgID, Role string // ID and OrgID: 24 lowercase hex; Role "admin" or "member"
 }
 
-// Config configures an Emulator.
+// Config configures an Emulator. The zero value answers as PipesHub does
+// with its defaults.
 type Config struct {
-	Tokens     map[string]User // bearer token -> user; empty => {"pipeshub-dev-token": an admin}
-	RateLimit  int             // per user per window on /oauth-clients/* (and per IP on /oauth2/*); 0 => 1000
-	RateWindow time.Duration   // 0 => time.Minute
-	DataFile   string          // optional JSON persistence, written atomically
-	Issuer     string          // iss claim for tokens; "" => derived from request host
+	Tokens map[string]User // bearer token -> user; empty => {"pipeshub-dev-token": an admin}
+
+	// RateLimit is PipesHub's MAX_OAUTH_CLIENT_REQUESTS_PER_MINUTE: requests
+	// per user per RateWindow on /oauth-clients/*, and per client IP on
+	// /oauth2/token, /revoke and /introspect together; 0 => 1000.
+	RateLimit  int
+	RateWindow time.Duration // 0 => time.Minute
+
+	// GlobalRateLimit is PipesHub's MAX_REQUESTS_PER_MINUTE: requests per
+	// client IP per GlobalRateWindow on every path, counted before
+	// authentication, so every user behind one address shares it; 0 => 1000.
+	GlobalRateLimit  int
+	GlobalRateWindow time.Duration // 0 => time.Minute
+
+	DataFile string // optional JSON persistence, written atomically
+	Issuer   string // iss claim of issued tokens, trailing "/" removed; "" => DefaultIssuer
 }
+
+// DefaultIssuer is PipesHub's iss when no issuer is configured.
+const DefaultIssuer = "http://localhost:3000"
 
 // DefaultToken is the admin bearer token of an emulator configured without tokens.
 const DefaultToken = "pipeshub-dev-token"
@@ -52,8 +67,9 @@ type Emulator struct {
 	signingKey []byte
 	now        func() time.Time
 
-	userLimiter *rateLimiter // /oauth-clients/*, per user
-	ipLimiter   *rateLimiter // /oauth2/*, per client IP
+	globalLimiter *rateLimiter // every request, per client IP
+	userLimiter   *rateLimiter // /oauth-clients/*, per user
+	ipLimiter     *rateLimiter // /oauth2/*, per client IP
 
 	mu sync.Mutex // guards st
 	st *state
@@ -71,19 +87,29 @@ func New(cfg Config) (*Emulator, error) {
 	if cfg.RateWindow <= 0 {
 		cfg.RateWindow = time.Minute
 	}
+	if cfg.GlobalRateLimit <= 0 {
+		cfg.GlobalRateLimit = 1000
+	}
+	if cfg.GlobalRateWindow <= 0 {
+		cfg.GlobalRateWindow = time.Minute
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
 	tokens := cfg.Tokens
 	if len(tokens) == 0 {
 		tokens = map[string]User{DefaultToken: {ID: StableID("admin"), OrgID: DefaultOrgID, Role: roleAdmin}}
 	}
 	e := &Emulator{
-		cfg:         cfg,
-		tokens:      map[string]User{},
-		usersByID:   map[string]User{},
-		signingKey:  make([]byte, 32),
-		now:         time.Now,
-		userLimiter: newRateLimiter(cfg.RateLimit, cfg.RateWindow),
-		ipLimiter:   newRateLimiter(cfg.RateLimit, cfg.RateWindow),
-		calls:       map[string]int{},
+		cfg:           cfg,
+		tokens:        map[string]User{},
+		usersByID:     map[string]User{},
+		signingKey:    make([]byte, 32),
+		now:           time.Now,
+		globalLimiter: newRateLimiter(cfg.GlobalRateLimit, cfg.GlobalRateWindow),
+		userLimiter:   newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		ipLimiter:     newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		calls:         map[string]int{},
 	}
 	for token, u := range tokens {
 		if token == "" || !isHex24(u.ID) || !isHex24(u.OrgID) || (u.Role != roleAdmin && u.Role != "member") {
@@ -148,7 +174,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serveUnmatched runs the app-wide middleware (body parser, XSS layer) and
 // then answers as the SPA fallback or Express's 404 page.
 func (e *Emulator) serveUnmatched(w http.ResponseWriter, r *http.Request) {
-	if _, ok := readSanitizedInput(w, r, ""); ok {
+	if _, ok := readSanitizedInput(w, r, ""); ok && e.allowGlobal(w, r) {
 		writeUnmatched(w, r)
 	}
 }
@@ -173,7 +199,7 @@ func readSanitizedInput(w http.ResponseWriter, r *http.Request, appID string) (*
 // per-user limiter, validation, lookup and the service's checks.
 func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, appID string) {
 	in, ok := readSanitizedInput(w, r, appID)
-	if !ok {
+	if !ok || !e.allowGlobal(w, r) {
 		return
 	}
 	switch route {
@@ -195,7 +221,7 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, app
 	limit := e.userLimiter.hit("oauth-client:user:"+user.ID, e.now())
 	limit.setHeaders(w.Header())
 	if limit.exceeded {
-		writeError(w, limit.tooMany())
+		writeError(w, limit.tooMany(msgTooManyRequests))
 		return
 	}
 	status, body, apiErr := e.serveApps(route, user, in)
@@ -208,6 +234,20 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, app
 		return
 	}
 	writeJSON(w, status, body)
+}
+
+// allowGlobal runs PipesHub's global limiter, which every request that
+// passed the XSS layer meets before authentication: keyed by client IP, so
+// all users behind one address share it. It sets the RateLimit-* headers,
+// which a later limiter overwrites, and answers the 429 itself.
+func (e *Emulator) allowGlobal(w http.ResponseWriter, r *http.Request) bool {
+	limit := e.globalLimiter.hit("ip:"+clientIP(r), e.now())
+	limit.setHeaders(w.Header())
+	if limit.exceeded {
+		writeError(w, limit.tooMany(msgTooManyGlobal))
+		return false
+	}
+	return true
 }
 
 // rawJSON is a response body already encoded (to keep a key order).

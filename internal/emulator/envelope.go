@@ -25,6 +25,7 @@ const (
 	msgInvalidToken    = "Invalid token"
 	msgUserNotFound    = "User not found, please login again"
 	msgTooManyRequests = "Too many OAuth client requests. Please try again later."
+	msgTooManyGlobal   = "Too many requests. Please try again later."
 	msgInternal        = "An unexpected error occurred"
 	msgXSS             = "HTML tags, scripts, and XSS content are not allowed. Please remove any HTML tags and try again."
 )

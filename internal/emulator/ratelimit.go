@@ -65,9 +65,9 @@ func (r rateResult) setHeaders(h http.Header) {
 	}
 }
 
-// tooMany is the limiter's 429 (reference §3, §13.1).
-func (r rateResult) tooMany() *apiError {
-	e := newError(http.StatusTooManyRequests, codeTooManyRequests, msgTooManyRequests)
+// tooMany is the limiter's 429 with its message (reference §3, §13.1).
+func (r rateResult) tooMany(message string) *apiError {
+	e := newError(http.StatusTooManyRequests, codeTooManyRequests, message)
 	retryAfter := r.resetSeconds
 	e.retryAfter = &retryAfter
 	return e

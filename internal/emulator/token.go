@@ -38,7 +38,7 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input)
 		writeOAuthError(w, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "client_id is required"})
 		return
 	}
-	body, oerr := e.grant(r, req)
+	body, oerr := e.grant(req)
 	if oerr != nil {
 		writeOAuthError(w, oerr)
 		return
@@ -55,17 +55,16 @@ func (e *Emulator) allowOAuthRequest(w http.ResponseWriter, r *http.Request) boo
 	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
 	limit.setHeaders(w.Header())
 	if limit.exceeded {
-		writeError(w, limit.tooMany())
+		writeError(w, limit.tooMany(msgTooManyRequests))
 		return false
 	}
 	return true
 }
 
-// clientIP is how express-rate-limit keys a request behind PipesHub's proxy
-// settings: the first X-Forwarded-For entry, X-Real-IP, then the socket.
+// clientIP is how PipesHub's limiters key a request: the first
+// X-Forwarded-For entry (when not empty), X-Real-IP, then the socket.
 func clientIP(r *http.Request) string {
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		first, _, _ := strings.Cut(xff, ",")
+	if first, _, _ := strings.Cut(r.Header.Get("X-Forwarded-For"), ","); first != "" {
 		return strings.TrimSpace(first)
 	}
 	if ip := r.Header.Get("X-Real-IP"); ip != "" {
@@ -91,7 +90,7 @@ var consentOnlyScopes = []string{"openid", "profile", "email", "offline_access"}
 // grant runs the client checks in the order of reference §13.3 and mints a
 // token for client_credentials. The user grants have no codes or refresh
 // tokens to redeem here, so after client authentication they fail.
-func (e *Emulator) grant(r *http.Request, req *tokenRequest) (*tokenResponse, *oauthError) {
+func (e *Emulator) grant(req *tokenRequest) (*tokenResponse, *oauthError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	app, oerr := e.verifyClient(req.clientID, req.clientSecret)
@@ -131,7 +130,7 @@ func (e *Emulator) grant(r *http.Request, req *tokenRequest) (*tokenResponse, *o
 			granted = append(granted, s)
 		}
 	}
-	token, err := e.issueToken(r, app, granted)
+	token, err := e.issueToken(app, granted)
 	if err != nil {
 		return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error", Description: err.Error()}
 	}
@@ -188,10 +187,10 @@ type accessClaims struct {
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 
 // issueToken signs an HS256 JWT and stores its record (hash, scopes, expiry).
-func (e *Emulator) issueToken(r *http.Request, app *appRecord, scopes []string) (string, error) {
+func (e *Emulator) issueToken(app *appRecord, scopes []string) (string, error) {
 	now := e.now()
 	claims := accessClaims{
-		UserID: app.ClientID, OrgID: app.OrgID, Iss: e.issuer(r), Iat: now.Unix(), Exp: now.Unix() + app.AccessTokenLifetime,
+		UserID: app.ClientID, OrgID: app.OrgID, Iss: e.issuer(), Iat: now.Unix(), Exp: now.Unix() + app.AccessTokenLifetime,
 		Jti: newUUID(), Scope: strings.Join(scopes, " "), ClientID: app.ClientID, TokenType: "oauth", CreatedBy: app.CreatedBy,
 	}
 	payload, err := json.Marshal(claims)
@@ -237,17 +236,9 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// issuer is Config.Issuer, else the URL the request came to, without a trailing slash.
-func (e *Emulator) issuer(r *http.Request) string {
-	if e.cfg.Issuer != "" {
-		return strings.TrimRight(e.cfg.Issuer, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// issuer is the iss of issued tokens: Config.Issuer (PipesHub's
+// configured issuer, DefaultIssuer when none) without its trailing slash.
+func (e *Emulator) issuer() string { return strings.TrimRight(e.cfg.Issuer, "/") }
 
 // lastUsedThrottle is how often PipesHub records a token's use.
 const lastUsedThrottle = 5 * time.Minute
