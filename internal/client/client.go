@@ -114,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 	if inner == nil {
 		inner = http.DefaultTransport
 	}
-	p := newPacer(cfg.RequestsPerMinute)
+	p := newPacer(cfg.RequestsPerMinute, logger)
 	clock := &serverClock{}
 	// A copy, so that the caller's http.Client is left as it was given.
 	hc := *base0

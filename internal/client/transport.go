@@ -44,13 +44,13 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	a := &attempts{client: c, req: &r}
+	a := &attempts{client: c, req: &r, bucket: bucketFor(r.path)}
 	if r.method != http.MethodGet {
 		var cancel context.CancelFunc
 		ctx, cancel = withInterruptGrace(ctx, &a.inFlight, c.interruptGrace)
 		defer cancel()
 	}
-	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+	traced := httptrace.WithClientTrace(context.WithValue(ctx, attemptsKey{}, a), &httptrace.ClientTrace{
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			a.wrote.Store(true)
 			a.inFlight.Store(true)
@@ -142,12 +142,22 @@ type attempts struct {
 	earlierMayHaveApplied bool
 	// waiting is true between a decision to retry and the next attempt.
 	waiting bool
+	// bucket is the server limiter that counts this request; ticket is the
+	// current attempt's pacing slot, or pacingErr why it got none (the
+	// transport then fails the attempt unsent).
+	bucket    bucketKind
+	ticket    *ticket
+	pacingErr error
 }
 
+// beforeAttempt waits for a pacing slot. go-retryablehttp calls it before
+// each attempt, outside http.Client.Timeout: the wait is bounded by the
+// operation's context only, never by the per-attempt timeout.
 func (a *attempts) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	a.attempt = attempt
 	a.waiting = false
 	a.wrote.Store(false)
+	a.ticket, a.pacingErr = a.client.pacer.wait(req.Context(), a.bucket)
 	a.started = time.Now()
 	a.client.logger.Debug(req.Context(), "PipesHub API request", a.fields())
 }
