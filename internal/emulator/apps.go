@@ -79,15 +79,17 @@ func (e *Emulator) serveApps(route string, user User, in *input) (int, any, *api
 	case RouteCreateApp:
 		return e.persisted(e.createApp(user, in))
 	}
-	if err := checkAppID(in.appID); err != nil {
-		return 0, nil, err
-	}
+	// One Zod schema holds the route's params and body: PUT reports the
+	// issues of both, params first; the other routes have params only.
 	var update *appFields
 	if route == RouteUpdateApp {
-		var err *apiError
-		if update, err = parseUpdate(in.body); err != nil {
+		var bodyErr *apiError
+		update, bodyErr = parseUpdate(in.body)
+		if err := joinValidation(checkAppID(in.appID), bodyErr); err != nil {
 			return 0, nil, err
 		}
+	} else if err := checkAppID(in.appID); err != nil {
+		return 0, nil, err
 	}
 	app := e.findApp(user, in.appID)
 	if app == nil {

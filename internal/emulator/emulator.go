@@ -6,6 +6,7 @@
 package emulator
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -154,63 +155,51 @@ func (e *Emulator) Close() error {
 // ServeHTTP serves /api/v1/..., so httptest.NewServer(e).URL+"/api/v1" is a
 // PipesHub server URL.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, apiPrefix)
-	route, appID := "", ""
-	if ok && (rest == "" || rest[0] == '/') {
-		route, appID = matchRoute(r.Method, rest)
-	}
-	if route == "" {
-		e.serveUnmatched(w, r)
+	if !serveCORS(w, r) {
 		return
 	}
-	handle := func(w http.ResponseWriter, r *http.Request) { e.serveRoute(w, r, route, appID) }
-	if f := e.countAndTakeFault(route, appID); f != nil {
-		e.serveFault(w, r, f, handle)
-		return
+	m := matchRequest(r.Method, r.URL.EscapedPath())
+	handle := func(w http.ResponseWriter, r *http.Request) { e.serve(w, r, m) }
+	if m.route != "" {
+		if f := e.countAndTakeFault(m.route, m.appID); f != nil {
+			e.serveFault(w, r, f, handle)
+			return
+		}
 	}
 	handle(w, r)
 }
 
-// serveUnmatched runs the app-wide middleware (body parser, XSS layer) and
-// then answers as the SPA fallback or Express's 404 page.
-func (e *Emulator) serveUnmatched(w http.ResponseWriter, r *http.Request) {
-	if _, ok := readSanitizedInput(w, r, ""); ok && e.allowGlobal(w, r) {
-		writeUnmatched(w, r)
-	}
-}
-
-// readSanitizedInput runs the app-wide middleware, body parser then XSS
-// layer, and answers the request itself when either rejects it.
-func readSanitizedInput(w http.ResponseWriter, r *http.Request, appID string) (*input, bool) {
-	in, err := readInput(r, appID)
+// serve runs PipesHub's pipeline (PipesHub behaviour §3,
+// internal/emulator/README.md) after the CORS layer: body parser, XSS layer
+// (body and query), the global limiter; then the /oauth2 routes with their
+// own limiter; under /oauth-clients authentication and the per-user limiter,
+// then the route's validation, lookup and service; anything else falls
+// through to the SPA page or Express's 404 page.
+func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, m match) {
+	in, err := readInput(r)
 	if err != nil {
 		writeError(w, internalError())
-		return nil, false
+		return
 	}
 	if !in.sanitize() {
 		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
-		return nil, false
-	}
-	return in, true
-}
-
-// serveRoute runs PipesHub's pipeline for a matched route (reference §3):
-// body parser, XSS layer, then for /oauth-clients authentication, the
-// per-user limiter, validation, lookup and the service's checks.
-func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, appID string) {
-	in, ok := readSanitizedInput(w, r, appID)
-	if !ok || !e.allowGlobal(w, r) {
 		return
 	}
-	switch route {
-	case RouteToken:
+	if !e.allowGlobal(w, r) {
+		return
+	}
+	switch {
+	case m.route == RouteToken:
 		e.serveToken(w, r, in)
 		return
-	case RouteRevokeToken:
+	case m.route == RouteRevokeToken:
 		e.serveRevoke(w, r, in)
 		return
-	case RouteIntrospectToken:
+	case m.route == RouteIntrospectToken:
 		e.serveIntrospect(w, r, in)
+		return
+	case !m.clients:
+		writeUnmatched(w, r)
 		return
 	}
 	user, apiErr := e.authenticate(r)
@@ -218,13 +207,23 @@ func (e *Emulator) serveRoute(w http.ResponseWriter, r *http.Request, route, app
 		writeError(w, apiErr)
 		return
 	}
+	noteUser(r, user)
 	limit := e.userLimiter.hit("oauth-client:user:"+user.ID, e.now())
 	limit.setHeaders(w.Header())
 	if limit.exceeded {
 		writeError(w, limit.tooMany(msgTooManyRequests))
 		return
 	}
-	status, body, apiErr := e.serveApps(route, user, in)
+	switch {
+	case m.route == "":
+		writeUnmatched(w, r)
+		return
+	case m.badParam:
+		writeError(w, internalError())
+		return
+	}
+	in.appID = m.appID
+	status, body, apiErr := e.serveApps(m.route, user, in)
 	if apiErr != nil {
 		writeError(w, apiErr)
 		return
@@ -265,4 +264,27 @@ func (e *Emulator) authenticate(r *http.Request) (User, *apiError) {
 		return u, nil
 	}
 	return e.authenticateAccessToken(strings.TrimPrefix(token, "phpat_"))
+}
+
+// RequestInfo is what the emulator learnt about a request, for a log line:
+// the user its bearer token authenticated, if it got that far.
+type RequestInfo struct {
+	User          User
+	Authenticated bool
+}
+
+type requestInfoKey struct{}
+
+// WithRequestInfo returns a context under which the emulator fills info
+// while it serves a request with that context; read info once ServeHTTP
+// has returned.
+func WithRequestInfo(ctx context.Context, info *RequestInfo) context.Context {
+	return context.WithValue(ctx, requestInfoKey{}, info)
+}
+
+// noteUser records the authenticated user in the request's RequestInfo, if any.
+func noteUser(r *http.Request, u User) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*RequestInfo); ok && info != nil {
+		info.User, info.Authenticated = u, true
+	}
 }

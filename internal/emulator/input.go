@@ -16,7 +16,9 @@ import (
 const maxBodyBytes = 10 << 20
 
 // input is what PipesHub's middleware sees of a request: the parsed body,
-// the query (qs-style) and the path parameters.
+// the query (qs-style) and the appId path parameter. The XSS layer cleans
+// body and query only: it runs at app level, where Express has not yet
+// parsed the path parameters.
 type input struct {
 	body  any
 	query map[string]any
@@ -27,8 +29,8 @@ type input struct {
 // (express.json and express.urlencoded): JSON and form bodies are parsed,
 // any other content type leaves the body {}. A malformed JSON body is an
 // error, answered with 500 (reference §3).
-func readInput(r *http.Request, appID string) (*input, error) {
-	in := &input{body: map[string]any{}, query: parseQS(r.URL.Query()), appID: appID}
+func readInput(r *http.Request) (*input, error) {
+	in := &input{body: map[string]any{}, query: parseQS(r.URL.Query())}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if r.Body == nil || (mediaType != "application/json" && mediaType != "application/x-www-form-urlencoded") {
 		return in, nil
@@ -132,23 +134,23 @@ func isXSS(s string) bool {
 	return false
 }
 
-// sanitize is PipesHub's XSS layer: it rejects any string matching a rule,
-// then trims every string and escapes a stray < or > as the xss library does.
-// It reports false when the request must be rejected.
+// sanitize is PipesHub's XSS layer on body and query: it rejects any
+// string matching a rule, then passes every string through the xss library
+// and trims it. It reports false when the request must be rejected.
 func (in *input) sanitize() bool {
-	if isXSS(in.appID) || someString(in.body, isXSS) || someString(in.query, isXSS) {
+	if someString(in.body, isXSS) || someString(in.query, isXSS) {
 		return false
 	}
-	in.appID = cleanString(in.appID)
 	in.body = mapStrings(in.body, cleanString)
 	mapStrings(in.query, cleanString) // a map is cleaned in place
 	return true
 }
 
-var xssEscaper = strings.NewReplacer("<", "&lt;", ">", "&gt;")
-
+// cleanString is what the XSS layer stores of an accepted string:
+// xss(value, {whiteList: {}, stripIgnoreTag: true, stripIgnoreTagBody:
+// ["script"]}).trim().
 func cleanString(s string) string {
-	return xssEscaper.Replace(strings.TrimFunc(s, isJSWhitespace))
+	return strings.TrimFunc(xssFilter(s), isJSWhitespace)
 }
 
 // isJSWhitespace is the set String.prototype.trim removes: JavaScript's

@@ -29,7 +29,7 @@ func TestPipelineOrder(t *testing.T) {
 		{"XSS encoded script", req{method: "POST", path: "/oauth-clients", token: adminToken, body: map[string]any{"name": "&lt;script&gt;"}}, 400, "HTTP_BAD_REQUEST", xssMsg},
 		{"XSS nested in array", req{method: "POST", path: "/oauth-clients", token: adminToken, body: map[string]any{"allowedScopes": []string{"<i>"}}}, 400, "HTTP_BAD_REQUEST", xssMsg},
 		{"XSS string over 100000 chars", req{method: "POST", path: "/oauth-clients", token: adminToken, body: map[string]any{"description": strings.Repeat("a", 100001)}}, 400, "HTTP_BAD_REQUEST", xssMsg},
-		{"XSS in path parameter", req{method: "GET", path: "/oauth-clients/%3Cb%3E", token: adminToken}, 400, "HTTP_BAD_REQUEST", xssMsg},
+		{"path parameter is not XSS-filtered", req{method: "GET", path: "/oauth-clients/%3Cb%3E", token: adminToken}, 400, "VALIDATION_ERROR", "Invalid App ID"},
 		{"no Authorization header", req{method: "GET", path: "/oauth-clients"}, 401, "HTTP_UNAUTHORIZED", "No token provided"},
 		{"other scheme", req{method: "GET", path: "/oauth-clients", header: http.Header{"Authorization": {"Basic YTpi"}}}, 401, "HTTP_UNAUTHORIZED", "No token provided"},
 		{"lowercase bearer", req{method: "GET", path: "/oauth-clients", header: http.Header{"Authorization": {"bearer " + adminToken}}}, 401, "HTTP_UNAUTHORIZED", "No token provided"},
@@ -54,14 +54,15 @@ func TestPipelineOrder(t *testing.T) {
 	}
 }
 
-// TestTrimAndEscape covers the XSS layer's cleaning of accepted strings.
+// TestTrimAndEscape covers the XSS layer's cleaning of accepted strings:
+// the xss library, then the trim (more cases in TestPipesHubDifferences).
 func TestTrimAndEscape(t *testing.T) {
 	h := newHarness(t, emuConfig())
 	body := ccApp("  padded name \t")
-	body["description"] = "  a < b and c > d  "
+	body["description"] = "  a > b and c >= d  "
 	body["allowedScopes"] = []string{" kb:read "}
 	app := h.createApp(adminToken, body)
-	if app["name"] != "padded name" || app["description"] != "a &lt; b and c &gt; d" || app["allowedScopes"].([]any)[0] != "kb:read" {
+	if app["name"] != "padded name" || app["description"] != "a &gt; b and c &gt;= d" || app["allowedScopes"].([]any)[0] != "kb:read" {
 		t.Fatalf("strings not trimmed and escaped: %v", app)
 	}
 	// Query strings are trimmed too: a padded search still matches.

@@ -249,8 +249,9 @@ func jsNumber(v any) any {
 
 // tokenRequest is tokenSchema (reference §13.1) after parsing.
 type tokenRequest struct {
-	grantType, clientID, scope string
-	clientSecret               *string
+	grantType, clientID, scope      string
+	code, redirectURI, refreshToken string
+	clientSecret                    *string
 }
 
 var codeVerifierPattern = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
@@ -277,13 +278,14 @@ func parseTokenRequest(body any) (*tokenRequest, *apiError) {
 	if v, ok := m["scope"]; ok {
 		out.scope, _ = z.str(v, plainString)
 	}
-	for _, key := range []string{"code", "refresh_token"} {
-		if v, ok := m[key]; ok {
-			z.str(v, plainString)
-		}
+	if v, ok := m["code"]; ok {
+		out.code, _ = z.str(v, plainString)
+	}
+	if v, ok := m["refresh_token"]; ok {
+		out.refreshToken, _ = z.str(v, plainString)
 	}
 	if v, ok := m["redirect_uri"]; ok {
-		z.str(v, urlString)
+		out.redirectURI, _ = z.str(v, urlString)
 	}
 	if v, ok := m["code_verifier"]; ok {
 		if s, ok := z.str(v, plainString); ok && !codeVerifierPattern.MatchString(s) {

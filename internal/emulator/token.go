@@ -87,21 +87,41 @@ type tokenResponse struct {
 // consentOnlyScopes are validated, then dropped from client_credentials grants.
 var consentOnlyScopes = []string{"openid", "profile", "email", "offline_access"}
 
-// grant runs the client checks in the order of reference §13.3 and mints a
-// token for client_credentials. The user grants have no codes or refresh
-// tokens to redeem here, so after client authentication they fail.
+// grant runs the controller's checks for the grant type (PipesHub
+// behaviour §7.3, internal/emulator/README.md) and mints a token for
+// client_credentials. The user grants first require their code or refresh
+// token, then check the client; the emulator has no codes or refresh tokens
+// to redeem, so a request that gets that far fails as an unknown one does.
 func (e *Emulator) grant(req *tokenRequest) (*tokenResponse, *oauthError) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	app, oerr := e.verifyClient(req.clientID, req.clientSecret)
-	if oerr != nil {
-		return nil, oerr
+	invalidGrant := func(description string) *oauthError {
+		return &oauthError{status: http.StatusBadRequest, Error: "invalid_grant", Description: description}
 	}
 	switch req.grantType {
 	case grantAuthorizationCode:
-		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_grant", Description: "Invalid authorization code"}
+		switch {
+		case req.code == "":
+			return nil, invalidGrant("code is required")
+		case req.redirectURI == "":
+			return nil, invalidGrant("redirect_uri is required")
+		}
+		if oerr := e.checkUserGrant(req, grantAuthorizationCode); oerr != nil {
+			return nil, oerr
+		}
+		return nil, invalidGrant("Invalid authorization code")
 	case grantRefreshToken:
-		return nil, &oauthError{status: http.StatusBadRequest, Error: "invalid_grant", Description: "Invalid refresh token"}
+		if req.refreshToken == "" {
+			return nil, invalidGrant("refresh_token is required")
+		}
+		if oerr := e.checkUserGrant(req, grantRefreshToken); oerr != nil {
+			return nil, oerr
+		}
+		return nil, invalidGrant("Invalid refresh token")
+	}
+	app, oerr := e.verifyClient(req.clientID, req.clientSecret)
+	if oerr != nil {
+		return nil, oerr
 	}
 	if !slices.Contains(app.AllowedGrantTypes, grantClientCredentials) {
 		return nil, &oauthError{status: http.StatusBadRequest, Error: "unsupported_grant_type", Description: "client_credentials grant not allowed for this app"}
@@ -142,10 +162,42 @@ func (e *Emulator) grant(req *tokenRequest) (*tokenResponse, *oauthError) {
 	return &tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: app.AccessTokenLifetime, Scope: strings.Join(granted, " ")}, nil
 }
 
-// verifyClient is getAppByClientId then verifyClientCredentials: no org or
-// creator filter, status before secret, and Node's TypeError when the secret
-// is absent (row 3b).
+// checkUserGrant is what the authorization_code and refresh_token grants
+// check of the client: the app (getAppByClientId), that it allows the
+// grant, then its credentials.
+func (e *Emulator) checkUserGrant(req *tokenRequest, grant string) *oauthError {
+	app, oerr := e.appByClientID(req.clientID)
+	if oerr != nil {
+		return oerr
+	}
+	if !slices.Contains(app.AllowedGrantTypes, grant) {
+		return &oauthError{status: http.StatusBadRequest, Error: "unsupported_grant_type", Description: grant + " grant not allowed for this app"}
+	}
+	_, oerr = e.verifyClient(req.clientID, req.clientSecret)
+	return oerr
+}
+
+// verifyClient is verifyClientCredentials: getAppByClientId, then the
+// secret, with Node's TypeError when the secret is absent (row 3b).
 func (e *Emulator) verifyClient(clientID string, secret *string) (*appRecord, *oauthError) {
+	app, oerr := e.appByClientID(clientID)
+	if oerr != nil {
+		return nil, oerr
+	}
+	if secret == nil {
+		return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error",
+			Description: `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received undefined`}
+	}
+	want, got := sha256.Sum256([]byte(app.Secret)), sha256.Sum256([]byte(*secret))
+	if subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
+		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "Invalid client credentials"}
+	}
+	return app, nil
+}
+
+// appByClientID is getAppByClientId: no org or creator filter, and the
+// status reported before any secret is looked at.
+func (e *Emulator) appByClientID(clientID string) (*appRecord, *oauthError) {
 	var app *appRecord
 	for _, a := range e.st.Apps {
 		if a.ClientID == clientID && !a.IsDeleted {
@@ -157,13 +209,6 @@ func (e *Emulator) verifyClient(clientID string, secret *string) (*appRecord, *o
 		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "Invalid client_id"}
 	case app.Status != statusActive:
 		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "OAuth app is suspended"}
-	case secret == nil:
-		return nil, &oauthError{status: http.StatusBadRequest, Error: "server_error",
-			Description: `The "data" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received undefined`}
-	}
-	want, got := sha256.Sum256([]byte(app.Secret)), sha256.Sum256([]byte(*secret))
-	if subtle.ConstantTimeCompare(want[:], got[:]) != 1 {
-		return nil, &oauthError{status: http.StatusUnauthorized, Error: "invalid_client", Description: "Invalid client credentials"}
 	}
 	return app, nil
 }

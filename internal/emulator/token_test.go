@@ -63,8 +63,18 @@ func TestTokenEndpointChecks(t *testing.T) {
 			`{"error":"invalid_client","error_description":"Invalid client credentials"}`},
 		{"basic header without colon is ignored", req{body: map[string]any{"grant_type": "client_credentials", "client_id": "nope", "client_secret": "x"},
 			header: http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(cid))}}}, 401, `{"error":"invalid_client","error_description":"Invalid client_id"}`},
-		{"authorization_code has no code to redeem", req{body: map[string]any{"grant_type": "authorization_code", "client_id": cid, "client_secret": secret, "code": "x"}}, 400,
+		{"authorization_code: the app before the grant", req{body: map[string]any{"grant_type": "authorization_code", "client_id": "nope", "code": "x", "redirect_uri": "https://a.example/cb"}}, 401,
+			`{"error":"invalid_client","error_description":"Invalid client_id"}`},
+		{"authorization_code not allowed for the app", req{body: map[string]any{"grant_type": "authorization_code", "client_id": cid, "code": "x", "redirect_uri": "https://a.example/cb"}}, 400,
+			`{"error":"unsupported_grant_type","error_description":"authorization_code grant not allowed for this app"}`},
+		{"authorization_code: the secret after the grant", req{body: map[string]any{"grant_type": "authorization_code", "client_id": noCC["clientId"], "client_secret": "wrong", "code": "x", "redirect_uri": "https://a.example/cb"}}, 401,
+			`{"error":"invalid_client","error_description":"Invalid client credentials"}`},
+		{"authorization_code has no code to redeem", req{body: map[string]any{"grant_type": "authorization_code", "client_id": noCC["clientId"], "client_secret": noCC["clientSecret"], "code": "x", "redirect_uri": "https://a.example/cb"}}, 400,
 			`{"error":"invalid_grant","error_description":"Invalid authorization code"}`},
+		{"refresh_token not allowed for the app", req{body: map[string]any{"grant_type": "refresh_token", "client_id": cid, "refresh_token": "x"}}, 400,
+			`{"error":"unsupported_grant_type","error_description":"refresh_token grant not allowed for this app"}`},
+		{"refresh_token has no token to redeem", req{body: map[string]any{"grant_type": "refresh_token", "client_id": noCC["clientId"], "client_secret": noCC["clientSecret"], "refresh_token": "x"}}, 400,
+			`{"error":"invalid_grant","error_description":"Invalid refresh token"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -172,7 +172,7 @@ func TestUpdateValidation(t *testing.T) {
 		{"scopes before redirects", map[string]any{"allowedScopes": []string{"x"}, "redirectUris": []string{"http://evil.example"}}, 400, "OAUTH_INVALID_SCOPE", "Invalid scopes: x"},
 		{"redirects checked", map[string]any{"redirectUris": []string{"http://evil.example"}}, 400, "OAUTH_INVALID_REDIRECT_URI", "Redirect URI must use HTTPS (except localhost): http://evil.example"},
 		{"lifetime range", map[string]any{"accessTokenLifetime": 100000}, 400, "VALIDATION_ERROR", "Number must be less than or equal to 86400"},
-		{"bad app id wins over body", nil, 400, "VALIDATION_ERROR", "Invalid App ID"},
+		{"bad app id and body reported together", nil, 400, "VALIDATION_ERROR", "Invalid App ID\nString must contain at least 1 character(s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -29,6 +29,21 @@ func (z *zod) err() *apiError {
 	return newError(http.StatusBadRequest, codeValidation, strings.Join(z.messages, "\n"))
 }
 
+// joinValidation is one ValidationError holding the issues of several
+// parts of a request schema, in order; nil when none has any.
+func joinValidation(errs ...*apiError) *apiError {
+	var messages []string
+	for _, e := range errs {
+		if e != nil {
+			messages = append(messages, e.message)
+		}
+	}
+	if len(messages) == 0 {
+		return nil
+	}
+	return newError(http.StatusBadRequest, codeValidation, strings.Join(messages, "\n"))
+}
+
 // jsType is Zod's name for the type of a decoded JSON value.
 func jsType(v any) string {
 	switch v := v.(type) {
