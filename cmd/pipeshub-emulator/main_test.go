@@ -3,10 +3,14 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +20,7 @@ import (
 )
 
 func TestTokenFlag(t *testing.T) {
-	tokens := tokenFlag{}
+	tokens := &tokenFlag{}
 	for _, v := range []string{"t1=alice:admin", "t2=bob:member", "t3=alice:member"} {
 		if err := tokens.Set(v); err != nil {
 			t.Fatalf("%s: %v", v, err)
@@ -29,9 +33,12 @@ func TestTokenFlag(t *testing.T) {
 		"t3": {ID: alice, OrgID: emulator.DefaultOrgID, Role: "member"},
 	}
 	for token, u := range want {
-		if tokens[token] != u {
-			t.Errorf("%s: %+v, want %+v", token, tokens[token], u)
+		if tokens.users[token] != u {
+			t.Errorf("%s: %+v, want %+v", token, tokens.users[token], u)
 		}
+	}
+	if strings.Join(tokens.order, " ") != "t1 t2 t3" || tokens.names[alice] != "alice" || tokens.names[bob] != "bob" {
+		t.Errorf("order %v, names %v", tokens.order, tokens.names)
 	}
 	for _, bad := range []string{"t1=carol:admin", "novalue", "t=:admin", "=x:admin", "t=x", "t=x:owner"} {
 		if err := tokens.Set(bad); err == nil {
@@ -68,10 +75,12 @@ func TestRun(t *testing.T) {
 	stderr := &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "s3cr3t-token=alice:member", "-rate-limit", "5", "-global-rate-limit", "50", "-global-rate-window", "30s", "-data", data}, stdoutW, stderr)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-token", "s3cr3t-token=alice:member", "-token", "b0b-token=bob:admin",
+			"-rate-limit", "5", "-global-rate-limit", "50", "-global-rate-window", "30s", "-issuer", "https://issuer.example", "-data", data}, stdoutW, stderr)
 		stdoutW.Close()
 	}()
-	line, err := bufio.NewReader(stdoutR).ReadString('\n')
+	stdout := bufio.NewReader(stdoutR)
+	line, err := stdout.ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,9 +88,23 @@ func TestRun(t *testing.T) {
 	if !ok || !strings.HasPrefix(url, "http://127.0.0.1:") || !strings.HasSuffix(url, "/api/v1") || strings.HasSuffix(url, ":0/api/v1") {
 		t.Fatalf("first line %q", line)
 	}
+	// Then the accepted tokens, by user and role, and the settings; never a
+	// token given on the command line.
+	var startup []string
+	for _, want := range []string{"bearer token -token #1: user alice, role member", "bearer token -token #2: user bob, role admin",
+		"rate limits: 5 per user per 1m0s, 50 per client IP per 30s; issuer https://issuer.example; data " + data} {
+		line, err := stdout.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		startup = append(startup, line)
+		if strings.TrimSpace(line) != want {
+			t.Errorf("startup line %q, want %q", line, want)
+		}
+	}
 	// Drain the rest of stdout so that run never blocks writing to it; the
 	// copy ends when run closes the pipe.
-	go func() { _, _ = io.Copy(io.Discard, stdoutR) }()
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 
 	body := `{"name":"cli","allowedScopes":["kb:read"],"allowedGrantTypes":["client_credentials"]}`
 	r, _ := http.NewRequest("POST", url+"/oauth-clients", strings.NewReader(body))
@@ -117,11 +140,14 @@ func TestRun(t *testing.T) {
 		t.Fatal("run did not stop")
 	}
 	logged := stderr.String()
-	if !strings.Contains(logged, "POST /api/v1/oauth-clients 201") {
+	if !regexp.MustCompile(`(?m) POST /api/v1/oauth-clients 201 \S+ user=alice$`).MatchString(logged) ||
+		!regexp.MustCompile(`(?m) GET /api/v1/oauth-clients 401 \S+ user=-$`).MatchString(logged) {
 		t.Errorf("log %q", logged)
 	}
-	if strings.Contains(logged, "s3cr3t-token") || strings.Contains(logged, string(secret)) {
-		t.Errorf("log leaks a secret: %q", logged)
+	for _, out := range append(startup, logged) {
+		if strings.Contains(out, "s3cr3t-token") || strings.Contains(out, "b0b-token") || strings.Contains(out, string(secret)) {
+			t.Errorf("output leaks a secret: %q", out)
+		}
 	}
 	saved, err := os.ReadFile(data)
 	if err != nil || !strings.Contains(string(saved), `"name": "cli"`) {
@@ -130,9 +156,83 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
-	for _, args := range [][]string{{"-token", "x"}, {"-nope"}, {"extra"}, {"-addr", "256.0.0.1:99999"}} {
+	for _, args := range [][]string{{"-token", "x"}, {"-nope"}, {"extra"}, {"-addr", "256.0.0.1:99999"}, {"-rate-limit", "0"}, {"-global-rate-window", "-1s"}} {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
 		}
 	}
+}
+
+// TestRunDefaultToken: without -token the default admin token is accepted,
+// and shown, since it is public.
+func TestRunDefaultToken(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stdoutR, stdoutW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0"}, stdoutW, io.Discard)
+		stdoutW.Close()
+	}()
+	stdout := bufio.NewReader(stdoutR)
+	for i, want := range []string{"listening on ", "bearer token " + emulator.DefaultToken + " (the default; -token sets your own): user admin, role admin"} {
+		line, err := stdout.ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, want) {
+			t.Fatalf("line %d %q (%v), want %q", i+1, line, err, want)
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunMissingDataDirectory: -data in a directory that does not exist
+// fails at start, with the reason, before anything listens.
+func TestRunMissingDataDirectory(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "missing", "state.json")
+	var stdout strings.Builder
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", data}, &stdout, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), data) || !strings.Contains(err.Error(), "no such file or directory") {
+		t.Fatalf("err %v", err)
+	}
+	if stdout.Len() != 0 {
+		t.Errorf("printed %q before failing", stdout.String())
+	}
+}
+
+// TestHelp: -h prints the usage to stdout and the command exits 0.
+func TestHelp(t *testing.T) {
+	var stdout strings.Builder
+	if err := run(context.Background(), []string{"-h"}, &stdout, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"Usage: pipeshub-emulator [flags]", "-global-rate-limit", "-issuer", "-token"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("usage lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+	cmd.Env = append(os.Environ(), "PIPESHUB_EMULATOR_MAIN=-h")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "Usage: pipeshub-emulator") {
+		t.Fatalf("pipeshub-emulator -h: %v\n%s", err, out)
+	}
+	cmd = exec.Command(os.Args[0], "-test.run=^TestMainProcess$")
+	cmd.Env = append(os.Environ(), "PIPESHUB_EMULATOR_MAIN=-nope")
+	var exitErr *exec.ExitError
+	if out, err := cmd.CombinedOutput(); !errors.As(err, &exitErr) || exitErr.ExitCode() != 1 || !strings.Contains(string(out), "-nope") {
+		t.Fatalf("pipeshub-emulator -nope: %v\n%s", err, out)
+	}
+}
+
+// TestMainProcess runs main with the argument in PIPESHUB_EMULATOR_MAIN,
+// when TestHelp starts this test binary for it.
+func TestMainProcess(t *testing.T) {
+	arg := os.Getenv("PIPESHUB_EMULATOR_MAIN")
+	if arg == "" {
+		t.Skip("only run by TestHelp")
+	}
+	os.Args = []string{"pipeshub-emulator", arg}
+	main()
 }

@@ -49,6 +49,9 @@ const DefaultIssuer = "http://localhost:3000"
 // DefaultToken is the admin bearer token of an emulator configured without tokens.
 const DefaultToken = "pipeshub-dev-token"
 
+// DefaultUser is the admin DefaultToken authenticates.
+func DefaultUser() User { return User{ID: StableID("admin"), OrgID: DefaultOrgID, Role: roleAdmin} }
+
 // DefaultOrgID is the organisation of the default admin.
 var DefaultOrgID = StableID("pipeshub-emulator-org")
 
@@ -99,7 +102,7 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	tokens := cfg.Tokens
 	if len(tokens) == 0 {
-		tokens = map[string]User{DefaultToken: {ID: StableID("admin"), OrgID: DefaultOrgID, Role: roleAdmin}}
+		tokens = map[string]User{DefaultToken: DefaultUser()}
 	}
 	e := &Emulator{
 		cfg:           cfg,
@@ -120,6 +123,9 @@ func New(cfg Config) (*Emulator, error) {
 		e.usersByID[u.ID] = u
 	}
 	if _, err := rand.Read(e.signingKey); err != nil {
+		return nil, err
+	}
+	if err := checkDataDir(cfg.DataFile); err != nil {
 		return nil, err
 	}
 	st, err := loadState(cfg.DataFile)

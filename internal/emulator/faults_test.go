@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -161,6 +162,27 @@ func TestPersistence(t *testing.T) {
 	}
 	if next := second.createApp(adminToken, ccApp("next")); next["slug"] != "oauthapp-2" {
 		t.Fatalf("slug counter after restart: %v", next["slug"])
+	}
+}
+
+// TestNewRejectsUnwritableDataFile: a data file whose directory is missing
+// fails at start with the reason, not as a 500 on every later write; the
+// check leaves nothing behind.
+func TestNewRejectsUnwritableDataFile(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing", "state.json")
+	if _, err := emulator.New(emulator.Config{DataFile: missing}); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("missing directory: %v", err)
+	}
+	dir := t.TempDir()
+	emu, err := emulator.New(emulator.Config{DataFile: filepath.Join(dir, "state.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := emu.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != "state.json" {
+		t.Fatalf("directory holds %v", entries)
 	}
 }
 

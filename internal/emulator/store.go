@@ -54,6 +54,22 @@ type state struct {
 
 func (s *state) nextSeq() int64 { s.Seq++; return s.Seq }
 
+// checkDataDir makes sure the data file can be written where it is to be,
+// so that a missing or read-only directory fails at start with the reason
+// instead of turning every later write into a 500.
+func checkDataDir(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, ".pipeshub-emulator-probe-*")
+	if err != nil {
+		return fmt.Errorf("data file %s cannot be written: %w", path, err)
+	}
+	name := probe.Name()
+	return errors.Join(probe.Close(), os.Remove(name))
+}
+
 func loadState(path string) (*state, error) {
 	st := &state{}
 	if path == "" {
