@@ -22,8 +22,9 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 )
 
-// document is PipesHub's OpenAPI document, OAuth-clients part, copied
-// unchanged from the shared reference so that tests run on a fresh clone.
+// document is PipesHub's OpenAPI document, OAuth-clients part: the
+// project's own copy, whose header comment says which PipesHub commit it
+// was taken from.
 //
 //go:embed pipeshub-openapi-oauth-clients.yaml
 var document []byte
