@@ -11,8 +11,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
@@ -22,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
@@ -32,6 +35,7 @@ var (
 	_ resource.Resource                   = &oauthAppResource{}
 	_ resource.ResourceWithConfigure      = &oauthAppResource{}
 	_ resource.ResourceWithImportState    = &oauthAppResource{}
+	_ resource.ResourceWithIdentity       = &oauthAppResource{}
 	_ resource.ResourceWithModifyPlan     = &oauthAppResource{}
 	_ resource.ResourceWithValidateConfig = &oauthAppResource{}
 )
@@ -83,16 +87,93 @@ func (r *oauthAppResource) Configure(_ context.Context, req resource.ConfigureRe
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// ImportState takes the app's id. The client_id (a UUID) is the likelier
-// mistake, so a malformed id is refused before any API call with a hint.
+// oauthAppIdentityModel is the resource identity (Terraform 1.12 and later):
+// the app's id alone. PipesHub's ids are Mongo ObjectIds, unique across the
+// whole instance, so the id names one app unambiguously; whether the
+// provider's credential may see it is a property of that credential (PipesHub
+// shows an app only to its creator), not of the app, so the creator is not
+// part of the identity, just as it is not part of the string import id.
+type oauthAppIdentityModel struct {
+	ID types.String `tfsdk:"id"`
+}
+
+// privateImporting marks, in private state, an app that ImportState has just
+// handed over and Read has not yet found: a 404 is then an import error that
+// explains PipesHub's per-creator visibility, not a drift warning.
+const privateImporting = "importing"
+
+func (r *oauthAppResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			"id": identityschema.StringAttribute{
+				Description: "PipesHub's id of the app (24 hexadecimal characters, the id attribute), not its client_id. " +
+					"Ids are unique across the PipesHub instance; PipesHub shows an app only to the user who created it, " +
+					"so import with that user's bearer token.",
+				RequiredForImport: true,
+			},
+		},
+	}
+}
+
+// setAppIdentity sets the identity { id } (nil when the caller has none).
+func setAppIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id string) diag.Diagnostics {
+	if identity == nil {
+		return nil
+	}
+	return identity.Set(ctx, oauthAppIdentityModel{ID: types.StringValue(id)})
+}
+
+// ImportState takes the app's id, as a string (terraform import, import
+// blocks with id) or as the identity { id } (import blocks with identity,
+// terraform query's generated import blocks). The client_id (a UUID) is the
+// likelier mistake, so a malformed id is refused before any API call with a
+// hint. The import is marked so that Read, which fetches the app, turns a
+// 404 into an error that says why PipesHub may hide an existing app.
 func (r *oauthAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if !client.AppIDPattern.MatchString(req.ID) {
-		resp.Diagnostics.AddError("Invalid import ID",
+	id, what := req.ID, "import ID"
+	if id == "" && req.Identity != nil {
+		var identity oauthAppIdentityModel
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		id, what = identity.ID.ValueString(), "import identity"
+	}
+	if !client.AppIDPattern.MatchString(id) {
+		resp.Diagnostics.AddError("Invalid "+what,
 			fmt.Sprintf("%q is not a PipesHub OAuth app id. Import an app by its id, 24 hexadecimal characters "+
-				"(the id attribute of the pipeshub_oauth_apps data source), not by its client_id.", req.ID))
+				"(the id attribute of the pipeshub_oauth_apps data source), not by its client_id.", id))
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, id)...)
+	resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateImporting, true)...)
+}
+
+// takeImportingFlag reports whether ImportState marked this read, and clears
+// the mark: only the read that follows the import may fail for a 404.
+func (r *oauthAppResource) takeImportingFlag(ctx context.Context, req privateState, resp *resource.ReadResponse) bool {
+	v, diags := req.GetKey(ctx, privateImporting)
+	resp.Diagnostics.Append(diags...)
+	if v == nil {
+		return false
+	}
+	resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateImporting, false)...)
+	return string(v) == "true"
+}
+
+// addImportNotFoundError explains a 404 on the read that follows an import:
+// to anyone but its creator, an existing app looks exactly like a missing one.
+func addImportNotFoundError(diags *diag.Diagnostics, id string, err error) {
+	diags.AddError("Cannot import OAuth app: not visible to this credential",
+		fmt.Sprintf("%s\n\nPipesHub has no OAuth app %s visible to the provider's credential, so there is nothing to import. "+
+			"PipesHub shows an app only to the user who created it: to any other user, admins of the same organisation "+
+			"included, an existing app answers the same 404 as a deleted one. So one of these holds:\n"+
+			"  - another user created the app: import it with that user's bearer token (bearer_auth in the provider block, "+
+			"or PIPESHUB_BEARER_AUTH), the credential that will manage it from now on;\n"+
+			"  - the app was deleted (a deleted app cannot be read or restored through the API);\n"+
+			"  - the id is wrong: with the creator's token, the pipeshub_oauth_apps data source (or terraform query with "+
+			"the pipeshub_oauth_app list resource) lists the ids of that user's apps.", err, id))
 }
 
 func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {

@@ -43,6 +43,7 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 	}
 
 	// Save the app (and its one-time secret) before anything else can fail.
+	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, created.ID)...)
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, &created.App)...)
 	state.ClientSecret = types.StringValue(created.ClientSecret)
@@ -91,6 +92,9 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The identity { id } never changes; states written before it existed get it here.
+	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+	importing := r.takeImportingFlag(ctx, req.Private, resp)
 	if r.data == nil {
 		return // provider settings unknown until apply: keep the prior state
 	}
@@ -100,6 +104,10 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	defer cancel()
 
 	app, err := r.data.Client.GetApp(ctx, state.ID.ValueString())
+	if client.IsNotFound(err) && importing {
+		addImportNotFoundError(&resp.Diagnostics, state.ID.ValueString(), err)
+		return
+	}
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("OAuth app not found, removed from state",
 			fmt.Sprintf("PipesHub has no OAuth app %s visible to this credential, so Terraform will plan to create it again. "+
@@ -127,6 +135,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, prior.ID.ValueString())...) // Terraform < 1.12 plans none
 	if r.data == nil {
 		addNotConfiguredError(&resp.Diagnostics)
 		return

@@ -1,0 +1,292 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
+)
+
+// The identity schema Terraform 1.12+ reads: { id }, required for import.
+func TestProtocol_identitySchema(t *testing.T) {
+	_, url := newTestEmulator(t)
+	p := newProtoProvider(t, url, testAccAdminToken)
+
+	ids := p.ids.IdentitySchemas["pipeshub_oauth_app"]
+	if ids == nil || len(ids.IdentityAttributes) != 1 {
+		t.Fatalf("identity schema = %+v, want one attribute", ids)
+	}
+	if a := ids.IdentityAttributes[0]; a.Name != "id" || !a.Type.Is(tftypes.String) || !a.RequiredForImport || a.OptionalForImport {
+		t.Errorf("identity attribute = %+v, want id, string, required for import", a)
+	}
+}
+
+// importApp sends ImportResourceState (by id when id is set, else by
+// identity) and returns the one imported resource.
+func (p *protoProvider) importApp(id string, identity *tfprotov6.ResourceIdentityData) (*tfprotov6.ImportResourceStateResponse, *tfprotov6.ImportedResource) {
+	p.t.Helper()
+	resp, err := p.srv.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: "pipeshub_oauth_app", ID: id, Identity: identity,
+	})
+	if err != nil {
+		p.t.Fatalf("ImportResourceState: %v", err)
+	}
+	if len(resp.ImportedResources) != 1 {
+		return resp, nil
+	}
+	return resp, resp.ImportedResources[0]
+}
+
+// read sends ReadResource as terraform does after an import or at refresh.
+func (p *protoProvider) read(state *tfprotov6.DynamicValue, private []byte, identity *tfprotov6.ResourceIdentityData) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	resp, err := p.srv.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+		TypeName: "pipeshub_oauth_app", CurrentState: state, Private: private, CurrentIdentity: identity,
+	})
+	if err != nil {
+		p.t.Fatalf("ReadResource: %v", err)
+	}
+	return resp
+}
+
+// Import by identity (what an import block with identity, and terraform
+// query's generated import blocks, send), then the read that follows: one GET,
+// no write, the state of the app with a null secret, and its identity.
+func TestProtocol_importByIdentity(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	app := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "proto import", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	p := newProtoProvider(t, url, testAccAdminToken)
+	emu.ResetCalls()
+
+	resp, imported := p.importApp("", p.identity(app.ID))
+	requireNoDiags(t, "ImportResourceState", resp.Diagnostics)
+	if imported == nil {
+		t.Fatalf("imported %d resources", len(resp.ImportedResources))
+	}
+	if got := str(t, p.decode(p.resourceType(), imported.State)["id"]); got != app.ID {
+		t.Errorf("imported id = %q, want %q", got, app.ID)
+	}
+	if got := p.identityID(imported.Identity); got != app.ID {
+		t.Errorf("imported identity = %q, want %q", got, app.ID)
+	}
+	if n := len(emu.CallCounts()); n != 0 {
+		t.Errorf("ImportResourceState called PipesHub: %v", emu.CallCounts())
+	}
+
+	read := p.read(imported.State, imported.Private, imported.Identity)
+	requireNoDiags(t, "ReadResource", read.Diagnostics)
+	state := p.decode(p.resourceType(), read.NewState)
+	if str(t, state["name"]) != "proto import" || str(t, state["client_id"]) != app.ClientID {
+		t.Errorf("read state name %v client_id %v", state["name"], state["client_id"])
+	}
+	if !state["client_secret"].IsNull() {
+		t.Errorf("client_secret after import = %v, want null", state["client_secret"])
+	}
+	if got := p.identityID(read.NewIdentity); got != app.ID {
+		t.Errorf("identity after read = %q, want %q", got, app.ID)
+	}
+	if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
+		t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
+	}
+}
+
+// Import by string id sets the identity too; a malformed id or identity (a
+// client_id, the likely mix-up) is refused before any API call.
+func TestProtocol_importByIDAndMalformed(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	app := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "proto import id", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	p := newProtoProvider(t, url, testAccAdminToken)
+	emu.ResetCalls()
+
+	resp, imported := p.importApp(app.ID, nil)
+	requireNoDiags(t, "ImportResourceState", resp.Diagnostics)
+	if got := p.identityID(imported.Identity); got != app.ID {
+		t.Errorf("identity after import by id = %q, want %q", got, app.ID)
+	}
+
+	resp, _ = p.importApp(app.ClientID, nil)
+	requireError(t, "ImportResourceState by id", resp.Diagnostics, "Invalid import ID", app.ClientID, "not by its client_id")
+	resp, _ = p.importApp("", p.identity(app.ClientID))
+	requireError(t, "ImportResourceState by identity", resp.Diagnostics, "Invalid import identity", app.ClientID, "not by its client_id")
+	if n := len(emu.CallCounts()); n != 0 {
+		t.Errorf("PipesHub received %v, want nothing", emu.CallCounts())
+	}
+}
+
+// Importing an app PipesHub hides from the credential (another user's, or a
+// deleted one) fails on the read that follows the import with an error that
+// explains per-creator visibility and names bearer_auth, by id and by
+// identity alike. A later refresh of a vanished app is still a warning.
+func TestProtocol_importInvisibleApp(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	other := testAccClient(t, url, testAccOtherAdminToken)
+	othersApp := testAccCreateApp(t, other, client.CreateAppRequest{
+		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	deleted := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "deleted", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	if err := api.DeleteApp(context.Background(), deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	p := newProtoProvider(t, url, testAccAdminToken)
+
+	for _, tc := range []struct {
+		name, id string
+		byID     bool
+	}{
+		{"other user's app by identity", othersApp.ID, false},
+		{"other user's app by id", othersApp.ID, true},
+		{"deleted app by identity", deleted.ID, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu.ResetCalls()
+			var resp *tfprotov6.ImportResourceStateResponse
+			var imported *tfprotov6.ImportedResource
+			if tc.byID {
+				resp, imported = p.importApp(tc.id, nil)
+			} else {
+				resp, imported = p.importApp("", p.identity(tc.id))
+			}
+			requireNoDiags(t, "ImportResourceState", resp.Diagnostics)
+			read := p.read(imported.State, imported.Private, imported.Identity)
+			d := requireError(t, "ReadResource", read.Diagnostics,
+				"Cannot import OAuth app: not visible to this credential", tc.id, "OAuth app not found",
+				"only to the user who created it", "admins", "bearer_auth", "PIPESHUB_BEARER_AUTH", "deleted")
+			if len(read.Diagnostics) != 1 {
+				t.Errorf("diagnostics = %d, want the one error: %v", len(read.Diagnostics), read.Diagnostics)
+			}
+			_ = d
+			if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
+				t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
+			}
+		})
+	}
+
+	// The mark is for the read after the import only: an app imported fine
+	// and deleted later is removed from state with the usual warning.
+	later := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "deleted later", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	_, imported := p.importApp("", p.identity(later.ID))
+	first := p.read(imported.State, imported.Private, imported.Identity)
+	requireNoDiags(t, "ReadResource after import", first.Diagnostics)
+	if err := api.DeleteApp(context.Background(), later.ID); err != nil {
+		t.Fatal(err)
+	}
+	refresh := p.read(first.NewState, first.Private, first.NewIdentity)
+	requireNoDiags(t, "ReadResource at refresh", refresh.Diagnostics)
+	if len(refresh.Diagnostics) != 1 || refresh.Diagnostics[0].Summary != "OAuth app not found, removed from state" {
+		t.Errorf("refresh diagnostics = %v, want the removal warning", refresh.Diagnostics)
+	}
+	if p.decode(p.resourceType(), refresh.NewState) != nil {
+		t.Errorf("refresh kept the deleted app in state")
+	}
+}
+
+// A state written before the identity existed (or by Terraform < 1.12, which
+// keeps none) gets its identity on the next read.
+func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
+	_, url, api := newTestEmulatorWithAdminClient(t)
+	app := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "old state", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	p := newProtoProvider(t, url, testAccAdminToken)
+	state := p.dynamic(p.resourceType(), map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, app.ID)})
+	read := p.read(state, nil, nil)
+	requireNoDiags(t, "ReadResource", read.Diagnostics)
+	if got := p.identityID(read.NewIdentity); got != app.ID {
+		t.Errorf("identity = %q, want %q", got, app.ID)
+	}
+	if len(read.Diagnostics) != 0 {
+		t.Errorf("diagnostics = %v, want none", read.Diagnostics)
+	}
+}
+
+// Acceptance: importing another user's app fails with the explanation, not
+// with Terraform's "Cannot import non-existent remote object". Runs on every
+// Terraform (and OpenTofu) the suite supports.
+func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
+	emu, url := newTestEmulator(t)
+	other := testAccClient(t, url, testAccOtherAdminToken)
+	app := testAccCreateApp(t, other, client.CreateAppRequest{
+		Name: "tfacc someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	body := `
+  name                = "tfacc someone else's"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]`
+	// terraform wraps the detail, so any space may be a line break.
+	want := regexp.MustCompile(strings.ReplaceAll(`(?s)Cannot import OAuth app: not visible to this credential.*`+app.ID+
+		`.*only to the user who created it.*admins of the same organisation.*bearer_auth`, " ", `\s+`))
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:     emu.ResetCalls,
+				Config:        appConfig(url, testAccAdminToken, body),
+				ResourceName:  appAddr,
+				ImportState:   true,
+				ImportStateId: app.ID,
+				ExpectError:   want,
+			},
+			{
+				// An import block, planned as a user would (Terraform 1.5 and later).
+				Config:      fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", appAddr, app.ID) + appConfig(url, testAccAdminToken, body),
+				ExpectError: want,
+			},
+		},
+	})
+	if n := emu.Calls(emulator.RouteCreateApp) + emu.Calls(emulator.RouteUpdateApp) + emu.Calls(emulator.RouteDeleteApp); n != 0 {
+		t.Errorf("the failed imports wrote to PipesHub: %v", emu.CallCounts())
+	}
+}
+
+// Acceptance (Terraform 1.12 and later): an import block with identity
+// imports the app, plans no change, and the state carries the identity.
+func TestAccOAuthApp_importByIdentity(t *testing.T) {
+	_, url, api := newTestEmulatorWithAdminClient(t)
+	app := testAccCreateApp(t, api, client.CreateAppRequest{
+		Name: "tfacc identity", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
+	})
+	body := `
+  name                = "tfacc identity"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]`
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipBelowIdentity},
+		Steps: []resource.TestStep{
+			{
+				Config: fmt.Sprintf("import {\n  to = %s\n  identity = {\n    id = %q\n  }\n}\n", appAddr, app.ID) +
+					appConfig(url, testAccAdminToken, body),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectIdentity(appAddr, map[string]knownvalue.Check{"id": knownvalue.StringExact(app.ID)}),
+				},
+			},
+			{
+				Config:          appConfig(url, testAccAdminToken, body),
+				ResourceName:    appAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithResourceIdentity,
+			},
+		},
+	})
+}
