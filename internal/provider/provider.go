@@ -12,9 +12,11 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -40,6 +42,8 @@ const (
 var (
 	_ provider.Provider                       = &pipeshubProvider{}
 	_ provider.ProviderWithEphemeralResources = &pipeshubProvider{}
+	_ provider.ProviderWithListResources      = &pipeshubProvider{}
+	_ provider.ProviderWithActions            = &pipeshubProvider{}
 )
 
 type pipeshubProvider struct {
@@ -178,6 +182,8 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // stringSetting returns the configured value, else the environment variable.
@@ -257,6 +263,20 @@ func (p *pipeshubProvider) DataSources(_ context.Context) []func() datasource.Da
 		newOAuthAppDataSource,
 		newOAuthAppsDataSource,
 		newOAuthAppTokensDataSource,
+	}
+}
+
+// ListResources serves terraform query (Terraform 1.14 and later).
+func (p *pipeshubProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		newOAuthAppListResource,
+	}
+}
+
+// Actions are invoked from a plan (Terraform 1.14 and later).
+func (p *pipeshubProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		newOAuthAppRevokeTokensAction,
 	}
 }
 
