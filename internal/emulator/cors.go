@@ -2,8 +2,8 @@ package emulator
 
 import "net/http"
 
-// PipesHub's cors options when ALLOWED_ORIGINS is not set (PipesHub
-// behaviour §3.1, internal/emulator/README.md).
+// PipesHub's cors options when ALLOWED_ORIGINS is not set
+// (internal/emulator/README.md §3.1).
 const (
 	corsAllowedOrigin  = "http://localhost:3000"
 	corsExposedHeaders = "x-session-token,content-disposition"

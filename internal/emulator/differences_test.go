@@ -29,7 +29,7 @@ type exchange struct {
 
 // TestPipesHubDifferences holds the answers in which the emulator once
 // differed from PipesHub's running backend, each a case of the difference
-// it belongs to (PipesHub behaviour §3 and §12, internal/emulator/README.md).
+// it belongs to (internal/emulator/README.md §12).
 // Every case starts a fresh emulator.
 func TestPipesHubDifferences(t *testing.T) {
 	hex24 := strings.Repeat("a", 24)

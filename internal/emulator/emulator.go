@@ -1,8 +1,12 @@
 // Package emulator is a local PipesHub OAuth-clients API: the eleven
-// /oauth-clients endpoints and POST /oauth2/token, /revoke and /introspect, rule for rule as
-// /work/shared/reference/pipeshub-api.md describes PipesHub (validation
-// order, error envelope, codes and messages, per-user isolation, soft delete,
-// rate limiting), with fault injection and call counters for tests.
+// /oauth-clients endpoints and POST /oauth2/token, /revoke and /introspect,
+// rule for rule as PipesHub answers them (request pipeline, both rate
+// limiters, error envelope, codes and messages, per-user visibility, soft
+// delete), with fault injection and call counters for tests.
+//
+// README.md in this directory describes that behaviour of PipesHub; code
+// and tests across the repository cite it as "internal/emulator/README.md
+// §N".
 package emulator
 
 import (
@@ -175,12 +179,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	handle(w, r)
 }
 
-// serve runs PipesHub's pipeline (PipesHub behaviour §3,
-// internal/emulator/README.md) after the CORS layer: body parser, XSS layer
-// (body and query), the global limiter; then the /oauth2 routes with their
-// own limiter; under /oauth-clients authentication and the per-user limiter,
-// then the route's validation, lookup and service; anything else falls
-// through to the SPA page or Express's 404 page.
+// serve runs PipesHub's pipeline (internal/emulator/README.md §3) after
+// the CORS layer: body parser, XSS layer (body and query), the global
+// limiter; then the /oauth2 routes with their own limiter; under
+// /oauth-clients authentication and the per-user limiter, then the route's
+// validation, lookup and service; anything else falls through to the SPA
+// page or Express's 404 page.
 func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, m match) {
 	in, err := readInput(r)
 	if err != nil {

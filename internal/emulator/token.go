@@ -87,8 +87,8 @@ type tokenResponse struct {
 // consentOnlyScopes are validated, then dropped from client_credentials grants.
 var consentOnlyScopes = []string{"openid", "profile", "email", "offline_access"}
 
-// grant runs the controller's checks for the grant type (PipesHub
-// behaviour §7.3, internal/emulator/README.md) and mints a token for
+// grant runs the controller's checks for the grant type
+// (internal/emulator/README.md §10.3) and mints a token for
 // client_credentials. The user grants first require their code or refresh
 // token, then check the client; the emulator has no codes or refresh tokens
 // to redeem, so a request that gets that far fails as an unknown one does.

@@ -4,9 +4,9 @@ import "strings"
 
 // xssFilter is filterXSS of the xss npm library (js-xss) with the options
 // PipesHub's XSS layer passes: an empty whiteList, stripIgnoreTag and
-// stripIgnoreTagBody ["script"] (PipesHub behaviour §3.2,
-// internal/emulator/README.md). The strings that reach it passed the reject
-// rules, so no complete tag is left, but a stray < still matters:
+// stripIgnoreTagBody ["script"] (internal/emulator/README.md §3.2). The
+// strings that reach it passed the reject rules, so no complete HTML tag is
+// left, but a stray < still matters:
 //
 //   - an HTML comment opener "<!--" without a closer drops the rest;
 //   - an unclosed < followed by text is a tag that runs to the end of the
