@@ -3,7 +3,7 @@
 # keyed by name and version, so CI and developers build each tool once and a
 # version bump never reuses a stale binary. Prints the binary's path.
 #
-#   scripts/install-tool.sh golangci-lint|goreleaser|tofu
+#   scripts/install-tool.sh golangci-lint|goreleaser|tofu|actionlint
 #
 # TOOLS_DIR overrides the cache root
 # (default: $HOME/.cache/terraform-provider-pipeshub/tools).
@@ -22,8 +22,12 @@ case "$name" in
     # Later OpenTofu releases cannot be built with a plain go install.
     version=v1.6.3
     pkg=github.com/opentofu/opentofu/cmd/tofu ;;
+  actionlint)
+    # Checks .github/workflows, which cannot run here (make actionlint).
+    version=v1.7.12
+    pkg=github.com/rhysd/actionlint/cmd/actionlint ;;
   *)
-    echo "usage: $0 golangci-lint|goreleaser|tofu" >&2
+    echo "usage: $0 golangci-lint|goreleaser|tofu|actionlint" >&2
     exit 2 ;;
 esac
 
