@@ -311,3 +311,30 @@ func TestProtocol_listedAppsPlanClean(t *testing.T) {
 		t.Errorf("no warning about the unknown secret: %v", plan.Diagnostics)
 	}
 }
+
+// terraform validate (and query) check the filters before any API call.
+func TestProtocol_listResourceValidate(t *testing.T) {
+	emu, url := newTestEmulator(t)
+	p := newProtoProvider(t, url, testAccAdminToken)
+	emu.ResetCalls()
+	typ := p.schemas.ListResourceSchemas["pipeshub_oauth_app"].ValueType()
+	resp, err := p.srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
+		TypeName: "pipeshub_oauth_app",
+		Config:   p.dynamic(typ, map[string]tftypes.Value{"status": tftypes.NewValue(tftypes.String, "revoked")}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireError(t, "ValidateListResourceConfig", resp.Diagnostics, "status", "active", "suspended")
+	resp, err = p.srv.ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
+		TypeName: "pipeshub_oauth_app",
+		Config:   p.dynamic(typ, map[string]tftypes.Value{"status": tftypes.NewValue(tftypes.String, "active")}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoDiags(t, "ValidateListResourceConfig", resp.Diagnostics)
+	if n := len(emu.CallCounts()); n != 0 {
+		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
+	}
+}

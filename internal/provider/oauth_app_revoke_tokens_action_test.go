@@ -192,3 +192,22 @@ resource "terraform_data" "incident" {
 		}},
 	})
 }
+
+// terraform validate refuses an app_id that is not an app id (a client_id,
+// the likely mix-up) before any API call.
+func TestProtocol_revokeTokensActionValidate(t *testing.T) {
+	emu, url := newTestEmulator(t)
+	p := newProtoProvider(t, url, testAccAdminToken)
+	emu.ResetCalls()
+	resp, err := p.srv.ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
+		ActionType: revokeTokensAction,
+		Config:     p.actionConfig(tftypes.NewValue(tftypes.String, "f781997b-c958-4808-a804-5eef2f8102c2")),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireError(t, "ValidateActionConfig", resp.Diagnostics, "app_id", "24 hexadecimal characters")
+	if n := len(emu.CallCounts()); n != 0 {
+		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
+	}
+}
