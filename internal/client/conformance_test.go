@@ -13,13 +13,13 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/openapicheck"
 )
 
-// The other disagreements of reference §9 pass validation, so they need no
+// The other disagreements of internal/emulator/README.md §9 pass validation, so they need no
 // exception: revoke-all's "count" is optional in the document, 403 is
 // documented but never sent, TOO_MANY_REQUESTS is only an example value, and
 // the token list item allows the extra "name" and "lastUsedAt".
 
 // specException is a known disagreement between PipesHub's OpenAPI document
-// and its backend (reference §9 and §13), by name, with the reason.
+// and its backend (internal/emulator/README.md §9 and §10), by name, with the reason.
 type specException struct {
 	name    string
 	reason  string
@@ -31,7 +31,7 @@ var specExceptions = []specException{
 		name: "token-endpoint-oauth-error-on-400",
 		reason: "the document gives /oauth2/token's 400 the app envelope {error:{code,message}} (additionalProperties false), " +
 			"but client_credentials failures after authentication (invalid_scope, unsupported_grant_type, server_error) " +
-			"are RFC 6749 JSON {error, error_description} (reference §13.3)",
+			"are RFC 6749 JSON {error, error_description} (internal/emulator/README.md §10.3)",
 		matches: func(x openapicheck.Exchange) bool {
 			return x.Request.URL.Path == "/api/v1/oauth2/token" && x.Status == 400 && bytes.Contains(x.ResponseBody, []byte(`"error_description"`))
 		},

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 )
 
-// App is PipesHub's OAuthAppResponse (reference §4). Optional strings are
+// App is PipesHub's OAuthAppResponse (internal/emulator/README.md §4). Optional strings are
 // pointers because the API omits a field that was never set, and "omitted"
 // must stay distinguishable from "".
 type App struct {
@@ -29,14 +29,14 @@ type App struct {
 	UpdatedAt            string   `json:"updatedAt"`
 }
 
-// App statuses (reference §4, §7). Revoked is only ever the status of a deleted app.
+// App statuses (internal/emulator/README.md §4, §7). Revoked is only ever the status of a deleted app.
 const (
 	StatusActive    = "active"
 	StatusSuspended = "suspended"
 	StatusRevoked   = "revoked"
 )
 
-// Grant types accepted by PipesHub (reference §5).
+// Grant types accepted by PipesHub (internal/emulator/README.md §5).
 const (
 	GrantAuthorizationCode = "authorization_code"
 	GrantClientCredentials = "client_credentials"
@@ -153,7 +153,7 @@ type AppList struct {
 	Pagination Pagination `json:"pagination"`
 }
 
-// Scope is one entry of the scope catalogue (reference §6).
+// Scope is one entry of the scope catalogue (internal/emulator/README.md §6).
 type Scope struct {
 	Name                string `json:"name"`
 	Description         string `json:"description"`
@@ -168,7 +168,7 @@ type RegeneratedSecret struct {
 	ClientSecret string `json:"clientSecret"`
 }
 
-// Token is one item of GET /oauth-clients/{appId}/tokens (reference §5, §13.6).
+// Token is one item of GET /oauth-clients/{appId}/tokens (internal/emulator/README.md §5, §10.6).
 type Token struct {
 	ID         string   `json:"id"`
 	TokenType  string   `json:"tokenType"`
@@ -182,7 +182,7 @@ type Token struct {
 }
 
 // AccessToken is the success response of POST /oauth2/token for the
-// client_credentials grant (reference §13.5).
+// client_credentials grant (internal/emulator/README.md §10.5).
 type AccessToken struct {
 	AccessToken string `json:"access_token"`
 	TokenType   string `json:"token_type"`

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Pacing keeps the client within PipesHub's rate limits (reference §3, §14):
+// Pacing keeps the client within PipesHub's rate limits (internal/emulator/README.md §3):
 // express-rate-limit fixed windows of a limit per window, counted per user on
 // /oauth-clients, per client IP on /oauth2/*, and globally per client IP
 // before authentication. Every answer past a limiter carries its
@@ -51,7 +51,7 @@ const warnAfter = time.Second
 // the server's limit will make the run take minutes.
 const longRunAfter = time.Minute
 
-// The global per-IP limiter's 429 message (reference §14.1); the per-user and
+// The global per-IP limiter's 429 message (internal/emulator/README.md §3.3); the per-user and
 // /oauth2 limiters say "Too many OAuth client requests...".
 const globalLimitMessage = "Too many requests. Please try again later."
 

@@ -18,8 +18,8 @@ const (
 // (token endpoint JSON) or *APIError (app envelope, e.g. 429, VALIDATION_ERROR).
 //
 // The credentials go in the Basic header as they are: PipesHub splits the
-// decoded value at the first ":" and does not URL-decode the halves (reference
-// §13.2), so RFC 6749's form-encoding of them would break secrets with special
+// decoded value at the first ":" and does not URL-decode the halves (internal/emulator/README.md
+// §10.2), so RFC 6749's form-encoding of them would break secrets with special
 // characters (PipesHub's own are hex and client ids UUIDs, so both agree).
 func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSecret string, scopes []string) (*AccessToken, error) {
 	if clientID == "" || strings.Contains(clientID, ":") {

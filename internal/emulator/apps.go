@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// appPublicFields are the fields of OAuthAppResponse (reference §4) up to
+// appPublicFields are the fields of OAuthAppResponse (internal/emulator/README.md §4) up to
 // the timestamps, in toAppResponse's key order. The stored app and the
 // response embed them, so both carry the same fields in the same order.
 type appPublicFields struct {

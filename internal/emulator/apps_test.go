@@ -17,7 +17,7 @@ var (
 	isoMillis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
 )
 
-// TestCreateDefaultsAndFormats covers §4: generated values, defaults,
+// TestCreateDefaultsAndFormats covers internal/emulator/README.md §4: generated values, defaults,
 // omitted optional fields, the create envelope.
 func TestCreateDefaultsAndFormats(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -66,7 +66,7 @@ func TestCreateDefaultsAndFormats(t *testing.T) {
 	}
 }
 
-// TestAppKeyOrder: an app's keys come in toAppResponse's order (reference
+// TestAppKeyOrder: an app's keys come in toAppResponse's order (internal/emulator/README.md
 // §4), the secret last and only on create.
 func TestAppKeyOrder(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -203,7 +203,7 @@ func TestListOrderTies(t *testing.T) {
 	}
 }
 
-// TestStateMachine covers §7: suspend/activate conflicts, soft delete,
+// TestStateMachine covers internal/emulator/README.md §7: suspend/activate conflicts, soft delete,
 // regenerate, and that update and actions work while suspended.
 func TestStateMachine(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -292,7 +292,7 @@ func TestScopes(t *testing.T) {
 	}
 }
 
-// adminOnlyScopes are the scopes only admins may see and register (§6).
+// adminOnlyScopes are the scopes only admins may see and register (internal/emulator/README.md §6).
 const adminOnlyScopes = " org:write org:admin user:invite user:delete usergroup:write team:write config:write crawl:write crawl:delete "
 
 // orderedKeys decodes a JSON object into its keys, in document order.

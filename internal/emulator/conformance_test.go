@@ -10,19 +10,19 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/openapicheck"
 )
 
-// conformanceExceptions are the places where PipesHub (reference §9 and the
+// conformanceExceptions are the places where PipesHub (internal/emulator/README.md §9 and the
 // sections cited) answers outside its own OpenAPI document. Every exception
 // must still be a real mismatch: a case that names one fails if the
 // response validates, and an exception no case uses fails the test.
 var conformanceExceptions = map[string]string{
 	"undocumented-400": "PipesHub answers 400 VALIDATION_ERROR (Invalid App ID, bad list query) on operations " +
-		"whose document lists no 400: list, get, delete, regenerate-secret, tokens, revoke-all (reference §3, §5)",
-	"undocumented-500": "a malformed JSON body is a 500 INTERNAL_ERROR (reference §3); no operation documents 500",
+		"whose document lists no 400: list, get, delete, regenerate-secret, tokens, revoke-all (internal/emulator/README.md §3, §5)",
+	"undocumented-500": "a malformed JSON body is a 500 INTERNAL_ERROR (internal/emulator/README.md §3); no operation documents 500",
 	"token-oauth-400": "/oauth2/token answers its 400s after client authentication in OAuth form {error,error_description} " +
-		"(reference §13.3), but the document's 400 is the app envelope ErrorResponse",
+		"(internal/emulator/README.md §10.3), but the document's 400 is the app envelope ErrorResponse",
 }
 
-// The other §9 disagreements pass validation and so are no exceptions:
+// The other disagreements of internal/emulator/README.md §9 pass validation and so are no exceptions:
 // the 429 code (TOO_MANY_REQUESTS is only the document's example), the
 // missing revoke-all count (optional in the schema), the token item's
 // lastUsedAt (extra properties allowed), and the 403s (documented, never sent).

@@ -262,7 +262,7 @@ func (e *Emulator) allowGlobal(w http.ResponseWriter, r *http.Request) bool {
 // rawJSON is a response body already encoded (to keep a key order).
 type rawJSON []byte
 
-// authenticate resolves the bearer token (reference §2): a configured user
+// authenticate resolves the bearer token (internal/emulator/README.md §2): a configured user
 // token, or an OAuth access token issued by /oauth2/token, which acts as the
 // app's creator.
 func (e *Emulator) authenticate(r *http.Request) (User, *apiError) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Error codes and messages PipesHub answers with (reference §3, §8).
+// Error codes and messages PipesHub answers with (internal/emulator/README.md §3, §8).
 const (
 	codeBadRequest      = "HTTP_BAD_REQUEST"
 	codeUnauthorized    = "HTTP_UNAUTHORIZED"
@@ -108,7 +108,7 @@ func writeOAuthError(w http.ResponseWriter, e *oauthError) { writeJSON(w, e.stat
 // fallback sends for every GET that no API route matched.
 const indexHTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>PipesHub</title></head><body><div id="root"></div></body></html>`
 
-// writeUnmatched answers a path no route matched as PipesHub does (reference
+// writeUnmatched answers a path no route matched as PipesHub does (internal/emulator/README.md
 // §8): never JSON. GETs get the SPA page, other methods Express's 404 page.
 func writeUnmatched(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {

@@ -28,7 +28,7 @@ type input struct {
 // readInput parses a request like PipesHub's app-wide parsers
 // (express.json and express.urlencoded): JSON and form bodies are parsed,
 // any other content type leaves the body {}. A malformed JSON body is an
-// error, answered with 500 (reference §3).
+// error, answered with 500 (internal/emulator/README.md §3).
 func readInput(r *http.Request) (*input, error) {
 	in := &input{body: map[string]any{}, query: parseQS(r.URL.Query())}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -95,7 +95,7 @@ func toAnySlice(vs []string) []any {
 // maxStringLength is the XSS layer's length limit for a single string.
 const maxStringLength = 100_000
 
-// xssPatterns are the XSS layer's reject rules (reference §3): HTML tags,
+// xssPatterns are the XSS layer's reject rules (internal/emulator/README.md §3): HTML tags,
 // dangerous tags even when unclosed, event handlers, javascript: and
 // data:text/html URLs, and an encoded <script.
 var xssPatterns = []*regexp.Regexp{

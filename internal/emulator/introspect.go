@@ -6,7 +6,7 @@ import (
 )
 
 // introspection is introspect's answer for an active client_credentials
-// token, in PipesHub's key order (reference §13.7): user_id is the client id
+// token, in PipesHub's key order (internal/emulator/README.md §10.7): user_id is the client id
 // and there is no username.
 type introspection struct {
 	Active    bool   `json:"active"`

@@ -12,8 +12,8 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// TestIntrospectEndpoint covers §13.7's introspect: introspectSchema (body
-// only), the client check of §13.2 rows 1-3, the active answer in PipesHub's
+// TestIntrospectEndpoint covers internal/emulator/README.md §10.7's introspect: introspectSchema (body
+// only), the client check of §10.3 rows 1-3, the active answer in PipesHub's
 // key order, and {"active":false} for every token it does not vouch for.
 func TestIntrospectEndpoint(t *testing.T) {
 	clock := &fakeClock{now: time.Now()}
@@ -114,7 +114,7 @@ func TestIntrospectEndpoint(t *testing.T) {
 }
 
 // TestIntrospectSharesTheTokenLimiter: one per-IP limiter for /token,
-// /revoke and /introspect (§13.1).
+// /revoke and /introspect (internal/emulator/README.md §10.1).
 func TestIntrospectSharesTheTokenLimiter(t *testing.T) {
 	h := newHarness(t, emulator.Config{Tokens: testUsers(), RateLimit: 2})
 	for _, path := range []string{"/oauth2/revoke", "/oauth2/introspect"} {

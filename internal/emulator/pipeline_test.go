@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestPipelineOrder covers which error wins (reference §3): body parser,
+// TestPipelineOrder covers which error wins (internal/emulator/README.md §3): body parser,
 // XSS layer, authentication, validation, lookup.
 func TestPipelineOrder(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -104,7 +104,7 @@ func TestIsolation(t *testing.T) {
 	}
 }
 
-// TestUnmatchedPaths: unknown sub-paths are never JSON (reference §8).
+// TestUnmatchedPaths: unknown sub-paths are never JSON (internal/emulator/README.md §8).
 func TestUnmatchedPaths(t *testing.T) {
 	h := newHarness(t, emuConfig())
 	tests := []struct {

@@ -65,7 +65,7 @@ func (r rateResult) setHeaders(h http.Header) {
 	}
 }
 
-// tooMany is the limiter's 429 with its message (reference §3, §13.1).
+// tooMany is the limiter's 429 with its message (internal/emulator/README.md §3, §10.1).
 func (r rateResult) tooMany(message string) *apiError {
 	e := newError(http.StatusTooManyRequests, codeTooManyRequests, message)
 	retryAfter := r.resetSeconds

@@ -8,7 +8,7 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// TestRateLimit covers the per-user limiter of /oauth-clients/* (§3 step 5):
+// TestRateLimit covers the per-user limiter of /oauth-clients/* (internal/emulator/README.md §3.5):
 // draft-6 headers on every response past auth, 429 envelope with
 // retryAfter and Retry-After, per-user keys, and the window reset.
 func TestRateLimit(t *testing.T) {

@@ -2,7 +2,7 @@ package emulator
 
 import "net/http"
 
-// serveRevoke is POST /oauth2/revoke after the XSS layer (reference §13.7):
+// serveRevoke is POST /oauth2/revoke after the XSS layer (internal/emulator/README.md §10.7):
 // the shared per-IP limiter, revokeSchema, the client check, then
 // revokeToken, which answers 200 with an empty body whatever it found.
 func (e *Emulator) serveRevoke(w http.ResponseWriter, r *http.Request, in *input) {

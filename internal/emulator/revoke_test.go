@@ -9,8 +9,8 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// TestRevokeEndpoint covers §13.7's revoke: revokeSchema (body only, no Basic
-// header), the client check of §13.2 rows 1-3, and revocation only of the
+// TestRevokeEndpoint covers internal/emulator/README.md §10.7's revoke: revokeSchema (body only, no Basic
+// header), the client check of §10.3 rows 1-3, and revocation only of the
 // caller's own token, with 200 and an empty body whatever was found.
 func TestRevokeEndpoint(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -117,7 +117,7 @@ func TestRevokeIsIdempotentAndDelists(t *testing.T) {
 }
 
 // TestRevokeSharesTheTokenLimiter: /oauth2/token and /oauth2/revoke draw on
-// one per-IP limiter (§13.1), and a revoke fault is injected by route.
+// one per-IP limiter (internal/emulator/README.md §10.1), and a revoke fault is injected by route.
 func TestRevokeSharesTheTokenLimiter(t *testing.T) {
 	h := newHarness(t, emulator.Config{Tokens: testUsers(), RateLimit: 1})
 	if r := h.do(req{method: "POST", path: "/oauth2/token", body: map[string]any{"grant_type": "client_credentials"}}); r.status != 401 {

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Grant types, app statuses and defaults (reference §4, §5).
+// Grant types, app statuses and defaults (internal/emulator/README.md §4, §5).
 const (
 	grantAuthorizationCode = "authorization_code"
 	grantClientCredentials = "client_credentials"
@@ -123,7 +123,7 @@ func parseScopes(z *zod, body map[string]any, f *appFields, required bool) {
 	}
 }
 
-// parseCreate is createAppSchema with its refine (reference §5).
+// parseCreate is createAppSchema with its refine (internal/emulator/README.md §5).
 func parseCreate(body any) (*createInput, *apiError) {
 	z := &zod{}
 	m, ok := z.object(body)
@@ -247,7 +247,7 @@ func jsNumber(v any) any {
 	return math.NaN()
 }
 
-// tokenRequest is tokenSchema (reference §13.1) after parsing.
+// tokenRequest is tokenSchema (internal/emulator/README.md §10.1) after parsing.
 type tokenRequest struct {
 	grantType, clientID, scope      string
 	code, redirectURI, refreshToken string
@@ -296,7 +296,7 @@ func parseTokenRequest(body any) (*tokenRequest, *apiError) {
 }
 
 // clientTokenRequest is revokeSchema or introspectSchema (the same fields,
-// reference §13.7) after parsing.
+// internal/emulator/README.md §10.7) after parsing.
 type clientTokenRequest struct {
 	token, clientID, tokenTypeHint string
 	clientSecret                   *string

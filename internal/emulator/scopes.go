@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// scope is one entry of PipesHub's scope catalogue (reference §6).
+// scope is one entry of PipesHub's scope catalogue (internal/emulator/README.md §6).
 type scope struct {
 	Name                string `json:"name"`
 	Description         string `json:"description"`

@@ -29,7 +29,7 @@ type appRecord struct {
 	Seq       int64     `json:"seq"` // insertion order, breaks createdAt ties
 }
 
-// tokenRecord is an OAuthAccessToken document (reference §13.6).
+// tokenRecord is an OAuthAccessToken document (internal/emulator/README.md §10.6).
 type tokenRecord struct {
 	ID         string     `json:"id"`
 	TokenHash  string     `json:"tokenHash"`

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// serveToken is POST /oauth2/token after the XSS layer (reference §13): the
+// serveToken is POST /oauth2/token after the XSS layer (internal/emulator/README.md §10): the
 // per-IP limiter, tokenSchema, client authentication and the grant.
 func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input) {
 	if !e.allowOAuthRequest(w, r) {
@@ -49,7 +49,7 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input)
 }
 
 // allowOAuthRequest runs the limiter that /oauth2/token, /revoke and
-// /introspect share (one instance, keyed by client IP, reference §13.1) and
+// /introspect share (one instance, keyed by client IP, internal/emulator/README.md §10.1) and
 // answers the 429 itself.
 func (e *Emulator) allowOAuthRequest(w http.ResponseWriter, r *http.Request) bool {
 	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
@@ -214,7 +214,7 @@ func (e *Emulator) appByClientID(clientID string) (*appRecord, *oauthError) {
 }
 
 // accessClaims is the payload of an access token, in PipesHub's claim order
-// (reference §13.5). fullName and accountType are omitted: the emulator
+// (internal/emulator/README.md §10.5). fullName and accountType are omitted: the emulator
 // knows neither user names nor org account types.
 type accessClaims struct {
 	UserID    string `json:"userId"`

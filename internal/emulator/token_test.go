@@ -12,7 +12,7 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// TestTokenEndpointChecks covers §13: tokenSchema, client authentication and
+// TestTokenEndpointChecks covers internal/emulator/README.md §10: tokenSchema, client authentication and
 // the client_credentials checks in the order of the table (rows 1-6, 3b).
 func TestTokenEndpointChecks(t *testing.T) {
 	h := newHarness(t, emuConfig())
@@ -90,7 +90,7 @@ func TestTokenEndpointChecks(t *testing.T) {
 	}
 }
 
-// TestTokenIssuance covers §13.4-13.6: the success body and headers, the
+// TestTokenIssuance covers internal/emulator/README.md §10.4-10.6: the success body and headers, the
 // JWT claims, scope handling, form and Basic authentication, the token list.
 func TestTokenIssuance(t *testing.T) {
 	h := newHarness(t, emulator.Config{Tokens: testUsers(), Issuer: "https://pipeshub.example/"})

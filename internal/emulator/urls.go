@@ -11,7 +11,7 @@ func parseURL(s string) (*whatwgurl.URL, error) { return whatwgurl.Parse(s) }
 // cursorRedirectURI is the one non-HTTPS redirect URI PipesHub allow-lists.
 const cursorRedirectURI = "cursor://anysphere.cursor-mcp/oauth/callback"
 
-// checkRedirectURIs is PipesHub's validateRedirectUris (reference §5):
+// checkRedirectURIs is PipesHub's validateRedirectUris (internal/emulator/README.md §5):
 // HTTPS, or any scheme on localhost/127.0.0.1, and no fragment.
 func checkRedirectURIs(uris []string) *apiError {
 	for _, uri := range uris {

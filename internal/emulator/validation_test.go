@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestCreateValidation covers createAppSchema (reference §5) and the
+// TestCreateValidation covers createAppSchema (internal/emulator/README.md §5) and the
 // service checks that follow it, each with PipesHub's code and message.
 func TestCreateValidation(t *testing.T) {
 	h := newHarness(t, emuConfig())

@@ -21,7 +21,7 @@ func (z *zod) abort(msg string) { z.messages, z.aborted = append(z.messages, msg
 func (z *zod) dirty(msg string) { z.messages = append(z.messages, msg) }
 
 // err is PipesHub's ValidationError: 400 VALIDATION_ERROR with the issue
-// messages joined by newlines (reference §3).
+// messages joined by newlines (internal/emulator/README.md §3).
 func (z *zod) err() *apiError {
 	if len(z.messages) == 0 {
 		return nil

@@ -40,7 +40,7 @@ var (
 	_ resource.ResourceWithValidateConfig = &oauthAppResource{}
 )
 
-// Limits and defaults of PipesHub's create/update schema (reference §4, §5).
+// Limits and defaults of PipesHub's create/update schema (internal/emulator/README.md §4, §5).
 const (
 	nameMaxLength               = 100
 	descriptionMaxLength        = 500

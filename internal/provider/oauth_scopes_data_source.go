@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// scopeCategories are PipesHub's scope categories in the API's order (reference §5).
+// scopeCategories are PipesHub's scope categories in the API's order (internal/emulator/README.md §5).
 var scopeCategories = []string{
 	"Identity", "Access", "Organization", "Users", "User Groups", "Teams", "Knowledge Base",
 	"Semantic", "Conversations", "Agents", "Connectors", "Configuration", "Crawling",

@@ -1,5 +1,5 @@
 // Package validators holds the plan-time string validators that mirror
-// PipesHub's own input rules (reference §3 and §5), so that a bad value fails
+// PipesHub's own input rules (internal/emulator/README.md §3 and §5), so that a bad value fails
 // at plan, on its attribute, before any API call.
 package validators
 

@@ -8,7 +8,7 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/whatwgurl"
 )
 
-// CursorRedirectURI is the one custom-scheme redirect URI PipesHub allows (reference §5).
+// CursorRedirectURI is the one custom-scheme redirect URI PipesHub allows (internal/emulator/README.md §5).
 const CursorRedirectURI = "cursor://anysphere.cursor-mcp/oauth/callback"
 
 // urlRules is the hint a diagnostic gives for a URL PipesHub cannot parse.
