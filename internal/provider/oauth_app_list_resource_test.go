@@ -202,17 +202,26 @@ func TestAccOAuthAppListResource_query(t *testing.T) {
 		queryfilter.ByResourceIdentity(map[string]knownvalue.Check{"id": knownvalue.StringExact(ids[0])}),
 		[]querycheck.KnownValueCheck{
 			{Path: tfjsonpath.New("name"), KnownValue: knownvalue.StringExact("tfacc query 0")},
-			{Path: tfjsonpath.New("client_secret"), KnownValue: knownvalue.Null()},
+			{Path: tfjsonpath.New("allowed_grant_types"), KnownValue: knownvalue.SetExact([]knownvalue.Check{
+				knownvalue.StringExact(client.GrantClientCredentials),
+			})},
 		}))
 
-	resource.ParallelTest(t, resource.TestCase{
+	// The provider is configured from the environment, as in CI: the query
+	// step's file (.tfquery.hcl) sits beside the first step's .tf, and the
+	// provider block may appear once only. Not parallel: it sets variables.
+	t.Setenv(envServerURL, url)
+	t.Setenv(envBearerAuth, testAccAdminToken)
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipBelowQuery},
 		Steps: []resource.TestStep{
-			{Config: testAccProviderConfig(url, testAccAdminToken)},
+			{Config: `data "pipeshub_oauth_scopes" "all" {}`},
 			{
 				Query: true,
-				Config: testAccProviderConfig(url, testAccAdminToken) + `
+				Config: `
+provider "pipeshub" {}
+
 list "pipeshub_oauth_app" "mine" {
   provider         = pipeshub
   include_resource = true
