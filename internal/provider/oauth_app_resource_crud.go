@@ -163,7 +163,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 	if changed {
 		app, err := r.data.Client.UpdateApp(ctx, id, body)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot update OAuth app", r.data.apiErrorDetail(err))
+			resp.Diagnostics.AddError(updateErrorSummary(err, "Cannot update OAuth app"), r.data.updateErrorDetail(id, err))
 			return
 		}
 		if !save(app) {
@@ -181,7 +181,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 		app, err := change(ctx, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot change the status of the OAuth app to "+plan.Status.ValueString(), r.data.apiErrorDetail(err))
+			resp.Diagnostics.AddError(updateErrorSummary(err, "Cannot change the status of the OAuth app to "+plan.Status.ValueString()), r.data.updateErrorDetail(id, err))
 			return
 		}
 		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, false)...)
@@ -193,7 +193,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 	if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) || secretMissing {
 		secret, err := r.data.Client.RegenerateSecret(ctx, id)
 		if err != nil {
-			resp.Diagnostics.AddError("Cannot regenerate the client secret", r.data.apiErrorDetail(err))
+			resp.Diagnostics.AddError(updateErrorSummary(err, "Cannot regenerate the client secret"), r.data.updateErrorDetail(id, err))
 			return
 		}
 		ctx = r.data.MaskSecrets(ctx, secret.ClientSecret)
@@ -207,7 +207,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 
 	if triggersChanged(plan.TokenRevocationTriggers, prior.TokenRevocationTriggers) {
 		if err := r.data.Client.RevokeAllTokens(ctx, id); err != nil {
-			resp.Diagnostics.AddError("Cannot revoke the OAuth app's tokens", r.data.apiErrorDetail(err))
+			resp.Diagnostics.AddError(updateErrorSummary(err, "Cannot revoke the OAuth app's tokens"), r.data.updateErrorDetail(id, err))
 			return
 		}
 	}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -67,8 +68,9 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 }
 
 // checkScopes reports every planned scope that is not in the catalogue of the
-// provider's user. Scopes already in state were accepted before and are not
-// re-checked, so a plan that adds no scope makes no API call.
+// provider's user, telling a misspelt scope from an admin-only one. Scopes
+// already in state were accepted before and are not re-checked, so a plan that
+// adds no scope makes no API call.
 func (r *oauthAppResource) checkScopes(ctx context.Context, planned, known types.Set, diags *diag.Diagnostics) {
 	if planned.IsNull() || planned.IsUnknown() {
 		return
@@ -89,37 +91,86 @@ func (r *oauthAppResource) checkScopes(ctx context.Context, planned, known types
 	if len(added) == 0 {
 		return
 	}
-	catalogue, err := r.data.ScopeCatalogue(ctx)
-	if err != nil {
-		diags.AddAttributeError(path.Root("allowed_scopes"), "Cannot check scopes",
-			"Fetching PipesHub's scope catalogue failed: "+r.data.apiErrorDetail(err))
+	catalogue, ok := r.data.planCatalogue(ctx, diags)
+	if !ok {
 		return
 	}
-	names := make([]string, len(catalogue))
-	for i, s := range catalogue {
-		names[i] = s.Name
-	}
 	for _, scope := range added {
-		if problem := unknownScopeProblem(scope, names); problem != "" {
-			diags.AddAttributeError(path.Root("allowed_scopes"), "Scope not available", problem)
+		if summary, detail := scopeProblem(scope, catalogue); summary != "" {
+			diags.AddAttributeError(path.Root("allowed_scopes"), summary, detail)
 		}
 	}
 }
 
-// unknownScopeProblem explains why scope is not grantable, with the nearest
-// catalogue name as a suggestion, or returns "" when it is in the catalogue.
-func unknownScopeProblem(scope string, catalogue []string) string {
-	for _, name := range catalogue {
-		if name == scope {
-			return ""
+// planCatalogue returns the caller's scope catalogue for a plan-time check.
+// When it cannot be fetched, the first resource to ask reports why, naming the
+// setting to fix when that is the cause (a wrong bearer_auth, an unreachable
+// server_url), and not on allowed_scopes, which is not at fault; later
+// resources of the run neither fetch it again nor repeat the error (the plan
+// fails on the first), so a wrong token or URL gives one error, not one per
+// resource, and an unreachable server costs its retries once.
+func (d *providerData) planCatalogue(ctx context.Context, diags *diag.Diagnostics) ([]client.Scope, bool) {
+	// Held across the fetch: resources planned at the same time wait for the
+	// first fetch's outcome instead of each retrying a dead server.
+	d.problems.catalogueMu.Lock()
+	defer d.problems.catalogueMu.Unlock()
+	if d.problems.catalogueFailed {
+		return nil, false
+	}
+	catalogue, err := d.ScopeCatalogue(ctx)
+	if err != nil {
+		d.problems.catalogueFailed = true
+		diags.AddError(apiErrorSummary(err, "Cannot check scopes"),
+			"The provider checks allowed_scopes against PipesHub's scope catalogue at plan time, and fetching it "+
+				"failed: "+d.apiErrorDetail(err))
+		return nil, false
+	}
+	return catalogue, true
+}
+
+// adminOnlyScopes are the scopes PipesHub lets only admins register (its
+// scopes.config.ts). A member's catalogue leaves them out, so without this
+// list a member's admin-only scope would look like a misspelt one.
+var adminOnlyScopes = map[string]bool{
+	"org:write": true, "org:admin": true, "user:invite": true, "user:delete": true, "usergroup:write": true,
+	"team:write": true, "config:write": true, "crawl:write": true, "crawl:delete": true,
+}
+
+// scopeProblem explains why scope cannot be granted by the provider's user,
+// or returns "" when it is in the user's catalogue: either it is an admin-only
+// scope and the user is not an admin, or it is no PipesHub scope at all (with
+// the nearest scope name as a suggestion).
+func scopeProblem(scope string, catalogue []client.Scope) (summary, detail string) {
+	names := make([]string, 0, len(catalogue)+len(adminOnlyScopes))
+	admin := false // an admin's catalogue lists the admin-only scopes
+	for _, s := range catalogue {
+		if s.Name == scope {
+			return "", ""
 		}
+		names = append(names, s.Name)
+		admin = admin || adminOnlyScopes[s.Name]
 	}
-	msg := fmt.Sprintf("Scope %q is not among the scopes this credential may grant.", scope)
-	if suggestion := closest(scope, catalogue); suggestion != "" {
-		msg += fmt.Sprintf(" Did you mean %q?", suggestion)
+	if adminOnlyScopes[scope] && !admin {
+		return "Scope needs a PipesHub admin", fmt.Sprintf("%q is an admin-only PipesHub scope: only a user whose role "+
+			"is admin may register it, and bearer_auth belongs to a user who is not an admin (the scope catalogue "+
+			"PipesHub gives this user leaves the admin-only scopes out). Remove the scope, or manage this app with an "+
+			"admin's token; PipesHub shows an app only to the user who created it, so keep using that admin's token "+
+			"for it afterwards.", scope)
 	}
-	return msg + " Admin-only scopes (such as org:write or config:write) need a PipesHub admin's credential; " +
-		"the pipeshub_oauth_scopes data source lists the scopes this credential may grant."
+	if !admin {
+		for name := range adminOnlyScopes {
+			names = append(names, name)
+		}
+		slices.Sort(names[len(catalogue):]) // a stable suggestion between equally near admin-only scopes
+	}
+	detail = fmt.Sprintf("%q is not a PipesHub scope (scope names are exact, such as kb:read).", scope)
+	switch suggestion := closest(scope, names); {
+	case suggestion != "" && adminOnlyScopes[suggestion] && !admin:
+		detail += fmt.Sprintf(" Did you mean %q? That one is admin-only: it needs a PipesHub admin's token.", suggestion)
+	case suggestion != "":
+		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
+	}
+	return "Unknown scope", detail + " The pipeshub_oauth_scopes data source lists the scopes this credential may grant."
 }
 
 // planUnfinished marks client_secret unknown when a rotation is planned or

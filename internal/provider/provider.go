@@ -293,6 +293,8 @@ type providerData struct {
 
 	scopesMu sync.Mutex
 	scopes   []client.Scope // nil until first fetched successfully
+
+	problems runProblems // failures explained once per run (api_errors.go)
 }
 
 // ScopeCatalogue returns the scopes the caller may register, fetched from

@@ -1,0 +1,226 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The errors of a new user's first hour: each names the setting or command
+// that fixes it, and is said once per run, however many resources hit it.
+// terraform-plugin-testing cannot count diagnostics nor pass -refresh=false,
+// so these tests run the terraform binary with the interrupt tests' harness.
+
+// settingsErrorsConfig writes main.tf: the provider block and the resources.
+func settingsErrorsConfig(t *testing.T, h *interruptHarness, serverURL, token, resources string) {
+	t.Helper()
+	config := `
+terraform {
+  required_providers {
+    pipeshub = { source = "pipeshub-ai/pipeshub" }
+  }
+}
+` + testAccProviderConfig(serverURL, token) + resources
+	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("init", "-input=false", "-no-color")
+}
+
+// threeApps are three new apps, each of which needs the scope catalogue at plan time.
+const threeApps = `
+resource "pipeshub_oauth_app" "app" {
+  count               = 3
+  name                = "first hour ${count.index}"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]
+}
+`
+
+// flat is terraform's output with every run of white space made one space,
+// so that matches do not depend on where terraform wrapped a line.
+func flat(out string) string { return strings.Join(strings.Fields(out), " ") }
+
+// expectOnce fails unless the flattened output holds each string exactly once.
+func expectOnce(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if n := strings.Count(flat(out), want); n != 1 {
+			t.Errorf("%q appears %d times in the output; want once. Output:\n%s", want, n, out)
+		}
+	}
+}
+
+// expectErrors fails unless the output holds exactly n errors.
+func expectErrors(t *testing.T, out string, n int) {
+	t.Helper()
+	if got := strings.Count(out, "Error: "); got != n {
+		t.Errorf("the output holds %d errors; want %d. Output:\n%s", got, n, out)
+	}
+}
+
+func TestAccSettingsErrors_wrongToken(t *testing.T) {
+	h := newInterruptHarness(t)
+	_, serverURL := newTestEmulator(t)
+	settingsErrorsConfig(t, h, serverURL, "not-a-pipeshub-token", threeApps)
+
+	out, code := h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan with a wrong token succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 1)
+	expectOnce(t, out,
+		"Error: PipesHub refused the provider's bearer_auth",
+		"HTTP 401 HTTP_UNAUTHORIZED: Invalid token",
+		"Check bearer_auth (or PIPESHUB_BEARER_AUTH)",
+		"a personal access token (phpat_...), an OAuth access token or a session JWT")
+	// Not on allowed_scopes, which is not at fault.
+	if strings.Contains(out, "allowed_scopes =") {
+		t.Errorf("the error points at allowed_scopes:\n%s", out)
+	}
+}
+
+func TestAccSettingsErrors_refusedConnection(t *testing.T) {
+	h := newInterruptHarness(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverURL := "http://" + ln.Addr().String() + "/api/v1"
+	_ = ln.Close() // nothing listens there any more
+	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, threeApps)
+
+	started := time.Now()
+	out, code := h.run("plan", "-input=false", "-no-color")
+	took := time.Since(started)
+	if code == 0 {
+		t.Fatalf("plan against a closed port succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 1)
+	expectOnce(t, out,
+		"Error: No PipesHub server answered at server_url",
+		"connection refused",
+		"No PipesHub server answered at "+serverURL,
+		"server_url (or PIPESHUB_SERVER_URL) is right")
+	// One fetch with its quick retries, not one per resource.
+	if took > 12*time.Second { // three fetches took ~10 s, one ~4 s
+		t.Errorf("the plan took %s to report an unreachable server", took)
+	}
+}
+
+// An app deleted outside Terraform, then `terraform apply -refresh=false`:
+// the update's 404 says the app is gone and how to recover, and the advice
+// works.
+func TestAccSettingsErrors_refreshFalseAfterDelete(t *testing.T) {
+	h := newInterruptHarness(t)
+	_, serverURL, api := newTestEmulatorWithAdminClient(t)
+	app := func(description string) string {
+		return fmt.Sprintf(`
+resource "pipeshub_oauth_app" "app" {
+  name                = "deleted behind terraform's back"
+  description         = %q
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]
+}
+`, description)
+	}
+	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, app("before"))
+	h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	id := h.appsInState()["pipeshub_oauth_app.app"].ID
+	if err := api.DeleteApp(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+
+	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, app("after"))
+	out, code := h.run("apply", "-refresh=false", "-auto-approve", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("apply -refresh=false of a deleted app succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 1)
+	expectOnce(t, out,
+		"Error: OAuth app no longer exists in PipesHub",
+		"HTTP 404 HTTP_NOT_FOUND: OAuth app not found",
+		"OAuth app "+id+" is in Terraform's state",
+		"without -refresh=false")
+
+	// The advice: a plain apply removes the app from state and creates it again.
+	out = h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	expectOnce(t, out, "OAuth app not found, removed from state", "Apply complete! Resources: 1 added")
+	if got := h.appsInState()["pipeshub_oauth_app.app"].ID; got == id || got == "" {
+		t.Errorf("after the plain apply the app's id is %q; want a new app", got)
+	}
+}
+
+// A misspelt scope and an admin-only scope get different errors, each once.
+func TestAccSettingsErrors_typoVersusAdminOnlyScope(t *testing.T) {
+	h := newInterruptHarness(t)
+	_, serverURL := newTestEmulator(t)
+	apps := `
+resource "pipeshub_oauth_app" "typo" {
+  name                = "misspelt scope"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["openid", "kb:raed"]
+}
+
+resource "pipeshub_oauth_app" "admin_only" {
+  name                = "admin-only scope"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["openid", "org:admin"]
+}
+`
+	// A member: kb:raed is a typo, org:admin needs an admin.
+	settingsErrorsConfig(t, h, serverURL, testAccMemberToken, apps)
+	out, code := h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan with a misspelt and an admin-only scope succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 2)
+	expectOnce(t, out,
+		`Error: Unknown scope`,
+		`"kb:raed" is not a PipesHub scope`,
+		`Did you mean "kb:read"?`,
+		`Error: Scope needs a PipesHub admin`,
+		`"org:admin" is an admin-only PipesHub scope`,
+		`bearer_auth belongs to a user who is not an admin`)
+	// The typo's error says nothing of admins.
+	typo := regexp.MustCompile(`(?s)Error: Unknown scope.*?(Error:|$)`).FindString(out)
+	if strings.Contains(typo, "admin") {
+		t.Errorf("the misspelt scope's error talks of admins:\n%s", typo)
+	}
+
+	// An admin: org:admin is fine, kb:raed still a typo.
+	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, apps)
+	out, code = h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan with a misspelt scope succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 1)
+	expectOnce(t, out, `Error: Unknown scope`, `Did you mean "kb:read"?`)
+	if strings.Contains(out, "with pipeshub_oauth_app.admin_only") {
+		t.Errorf("an admin's plan reports the admin-only scope:\n%s", out)
+	}
+}
+
+// A server_url without a scheme is echoed, without its password, and the
+// accepted forms are said once.
+func TestAccSettingsErrors_serverURLWithoutScheme(t *testing.T) {
+	h := newInterruptHarness(t)
+	settingsErrorsConfig(t, h, "admin:hunter2@pipeshub.example.com", testAccAdminToken, threeApps)
+	out, code := h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan with a scheme-less server_url succeeded:\n%s", out)
+	}
+	expectErrors(t, out, 1)
+	expectOnce(t, out, `server URL "pipeshub.example.com" has no scheme: write it as "https://pipeshub.example.com"`,
+		"must look like")
+	// Terraform quotes the configuration line; the provider's text never has the password.
+	if _, detail, _ := strings.Cut(out, "(or PIPESHUB_SERVER_URL)"); strings.Contains(detail, "hunter2") {
+		t.Errorf("the error echoes the URL's password:\n%s", out)
+	}
+}
