@@ -293,20 +293,21 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Validators: []validator.String{stringvalidator.OneOf(client.StatusActive, client.StatusSuspended)},
 			},
 			"created_at": schema.StringAttribute{
-				MarkdownDescription: "When the app was created (ISO 8601).",
+				MarkdownDescription: "When the app was created (RFC 3339, UTC, with milliseconds).",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"updated_at": schema.StringAttribute{
-				MarkdownDescription: "When the app was last changed (ISO 8601). Known after apply whenever the plan changes the app.",
+				MarkdownDescription: "When the app was last changed (RFC 3339, UTC, with milliseconds). Known after apply whenever the plan changes the app.",
 				Computed:            true,
 			},
 			"client_secret": schema.StringAttribute{
-				MarkdownDescription: "OAuth client secret (64 hexadecimal characters), **sensitive**. PipesHub returns it " +
-					"only at creation and on regeneration, so Read never changes it. It is null after an import until " +
-					"`secret_rotation_triggers` changes (each plan warns about it meanwhile), and null after a create " +
-					"whose answer was lost and whose secret could not be regenerated, in which case the next apply " +
-					"regenerates it.",
+				MarkdownDescription: "OAuth client secret (64 hexadecimal characters), **sensitive**. PipesHub shows a " +
+					"secret only in its answer to the create and to a regeneration, and never again: Terraform saves " +
+					"that answer in state, and a refresh leaves it as it is, since PipesHub cannot be asked for it. " +
+					"It is null after an import until `secret_rotation_triggers` changes (each plan warns about it " +
+					"meanwhile), and null after a create whose answer was lost and whose secret could not be " +
+					"regenerated, in which case the next apply regenerates it.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
@@ -327,15 +328,26 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+			"timeouts": describedBlock(timeouts.Block(ctx, timeouts.Opts{
 				Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: fmt.Sprintf("Bound on creating the app, retries included (a duration such as `\"10m\"`; default `%s`).", defaultCreateTimeout),
 				ReadDescription:   fmt.Sprintf("Bound on reading the app, retries included (default `%s`).", defaultReadTimeout),
 				UpdateDescription: fmt.Sprintf("Bound on updating the app, retries included (default `%s`).", defaultUpdateTimeout),
 				DeleteDescription: fmt.Sprintf("Bound on deleting the app, retries included (default `%s`).", defaultDeleteTimeout),
-			}),
+			}), "How long each operation on the app may take, retries and waits for PipesHub's rate limit included, "+
+				"before it fails. Each is a duration such as `\"90s\"` or `\"10m\"`; an operation left out keeps its default."),
 		},
 	}
+}
+
+// describedBlock gives a block from a helper package (which sets none) its
+// description.
+func describedBlock(b schema.Block, description string) schema.Block {
+	if nested, ok := b.(schema.SingleNestedBlock); ok {
+		nested.MarkdownDescription = description
+		return nested
+	}
+	return b
 }
 
 func urlAttribute(what string) schema.StringAttribute {
