@@ -82,7 +82,8 @@ func PlainTextProblem(s string) string {
 		}
 	}
 	if strings.ContainsAny(s, "<>") {
-		return "The value contains < or >, which PipesHub would store HTML-escaped (&lt; &gt;), so it would never match the configuration."
+		return "The value contains < or >, which PipesHub alters: it deletes everything from a < that more text follows, " +
+			"and stores a trailing < or any > HTML-escaped (&lt; &gt;), so the value would never match the configuration."
 	}
 	if strings.TrimFunc(s, isJSWhitespace) != s {
 		return "The value starts or ends with whitespace, which PipesHub trims, so it would never match the configuration. Remove the surrounding whitespace."
