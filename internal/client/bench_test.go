@@ -11,7 +11,7 @@ import (
 // BenchmarkGetApp is one GET round trip through the client (retry wrapper,
 // pacing, JSON decoding) against the emulator over loopback HTTP.
 func BenchmarkGetApp(b *testing.B) {
-	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
+	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
 	c, _ := newTestClient(b, url, nil)
 	ctx := context.Background()
 	app, err := c.CreateApp(ctx, clientCredentialsApp("bench"))
@@ -30,7 +30,7 @@ func BenchmarkGetApp(b *testing.B) {
 
 // BenchmarkListAllApps250 walks 250 apps (3 pages of 100).
 func BenchmarkListAllApps250(b *testing.B) {
-	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30})
+	emu, url := newEmulator(b, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
 	c, _ := newTestClient(b, url, nil)
 	ctx := context.Background()
 	for i := range 250 {
