@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# make demo: the provider end to end on this machine, with nothing downloaded.
-# Builds the provider and the local PipesHub API (emulator), starts the API on a
+# make demo: the provider end to end on this machine. Downloads the Go modules
+# the build needs (about 128 MB, once per machine: Go caches them) and nothing
+# else. Builds the provider and the local PipesHub API (emulator), starts the API on a
 # free port, points the CLI at the fresh build with a dev_overrides config of
 # its own (no registry, no init), applies examples/demo/ (whose outputs the apply shows),
 # proves a second plan is empty, destroys, and stops the API however we exit.
+# Each phase prints a line when it starts and when it ends, with its duration;
+# a long one (the first download and build) says every 15 s that it is still going.
 #
 # TERRAFORM=tofu make demo runs the same with OpenTofu (installed with
 # scripts/install-tool.sh when tofu is not on PATH).
@@ -15,13 +18,43 @@ if [[ -t 1 ]]; then bold=$'\e[1m'; reset=$'\e[0m'; fi
 step() { printf '\n%s==> %s%s\n' "$bold" "$*" "$reset"; }
 fail() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
+# timed LABEL CMD...: runs CMD, saying every 15 s that LABEL is still going
+# (with the size of Go's module cache, which grows while modules download),
+# then how long it took.
+timed() {
+  local label="$1" started=$SECONDS pid status=0
+  shift
+  "$@" &
+  pid=$!
+  while ! wait_for "$pid" 15; do
+    printf '    ... %s: %ds so far%s\n' "$label" "$((SECONDS - started))" "$(module_cache_size)"
+  done
+  wait "$pid" || status=$?
+  [[ $status -eq 0 ]] || return "$status"
+  printf '    %s: done in %ds\n' "$label" "$((SECONDS - started))"
+}
+# wait_for PID SECONDS: whether PID ended within SECONDS.
+wait_for() {
+  local until=$((SECONDS + $2))
+  while ((SECONDS < until)); do
+    kill -0 "$1" 2>/dev/null || return 0
+    sleep 0.2
+  done
+  return 1
+}
+module_cache_size() {
+  local dir
+  dir="$(go env GOMODCACHE 2>/dev/null)/cache/download"
+  [[ -d "$dir" ]] && printf ', Go module cache %s' "$(du -sh "$dir" 2>/dev/null | cut -f1)"
+}
+
 command -v go >/dev/null 2>&1 || fail "go is not on PATH; install Go (see go.mod for the version)."
 cli="${TERRAFORM:-terraform}"
 if ! command -v "$cli" >/dev/null 2>&1; then
   if [[ "$cli" == tofu ]]; then
     cli="$(scripts/install-tool.sh tofu)"
   else
-    fail "'$cli' is not on PATH; install Terraform (>= 1.10) or run with TERRAFORM=tofu."
+    fail "'$cli' is not on PATH; install Terraform (>= 1.5) or run with TERRAFORM=tofu."
   fi
 fi
 color_args=()
@@ -48,10 +81,15 @@ trap 'exit 130' INT
 trap 'exit 141' PIPE
 trap 'exit 143' TERM
 
+step "Downloading the Go modules the build needs"
+echo "On a fresh machine this is about 128 MB and, with the first build, takes about 5 minutes;"
+echo "Go caches both, so later runs start in seconds."
+timed "go mod download" go mod download
+
 step "Building the provider and the local PipesHub API"
 mkdir -p "$work/bin" "$work/config"
-go build -o "$work/bin/terraform-provider-pipeshub" .
-go build -o "$work/bin/pipeshub-emulator" ./cmd/pipeshub-emulator
+timed "provider" go build -o "$work/bin/terraform-provider-pipeshub" .
+timed "local PipesHub API" go build -o "$work/bin/pipeshub-emulator" ./cmd/pipeshub-emulator
 
 step "Starting the local PipesHub API on a free port"
 "$work/bin/pipeshub-emulator" -addr 127.0.0.1:0 >"$work/emulator.log" 2>&1 &

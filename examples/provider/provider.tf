@@ -1,3 +1,14 @@
+terraform {
+  # Terraform 1.5 or later, or OpenTofu 1.6 or later.
+  required_version = ">= 1.5"
+
+  required_providers {
+    pipeshub = {
+      source = "pipeshub-ai/pipeshub"
+    }
+  }
+}
+
 # server_url and bearer_auth can instead come from PIPESHUB_SERVER_URL and
 # PIPESHUB_BEARER_AUTH, which keeps the token out of configuration.
 provider "pipeshub" {

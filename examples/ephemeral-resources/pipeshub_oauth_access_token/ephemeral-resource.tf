@@ -1,3 +1,8 @@
+# Ephemeral resources need Terraform 1.10 or later; OpenTofu 1.6 has none.
+terraform {
+  required_version = ">= 1.10"
+}
+
 # A service app that authenticates with the client_credentials grant.
 resource "pipeshub_oauth_app" "reporting" {
   name                = "reporting-service"
@@ -6,7 +11,7 @@ resource "pipeshub_oauth_app" "reporting" {
   allowed_scopes      = ["kb:read", "semantic:read"]
 }
 
-# Terraform 1.10+: a short-lived access token for the app, obtained in the same
+# A short-lived access token for the app, obtained in the same
 # run and never written to the plan or the state. Opening it fails, with
 # PipesHub's OAuth error, when the app cannot authenticate, so it doubles as a
 # check that the new app works. Terraform closes it at the end of the plan or
