@@ -24,8 +24,8 @@ const (
 // is ready to use.
 type runProblems struct {
 	mu sync.Mutex
-	// explained holds the causes already explained in full in a diagnostic.
-	explained map[string]bool
+	// explainedCauses holds the causes already explained in full in a diagnostic.
+	explainedCauses map[string]bool
 	// catalogueMu serialises the plan-time fetches of the scope catalogue;
 	// catalogueFailed is set once one failed and the failure was reported.
 	catalogueMu     sync.Mutex
@@ -37,14 +37,21 @@ type runProblems struct {
 func (p *runProblems) firstTime(cause string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.explained[cause] {
+	if p.explainedCauses[cause] {
 		return false
 	}
-	if p.explained == nil {
-		p.explained = map[string]bool{}
+	if p.explainedCauses == nil {
+		p.explainedCauses = map[string]bool{}
 	}
-	p.explained[cause] = true
+	p.explainedCauses[cause] = true
 	return true
+}
+
+// explained reports whether cause was already explained in this run.
+func (p *runProblems) explained(cause string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.explainedCauses[cause]
 }
 
 // settingsCause names the provider-wide cause of err ("" when err is not one).

@@ -120,6 +120,9 @@ func (d *providerData) planCatalogue(ctx context.Context, diags *diag.Diagnostic
 	catalogue, err := d.ScopeCatalogue(ctx)
 	if err != nil {
 		d.problems.catalogueFailed = true
+		if cause := settingsCause(err); cause != "" && d.problems.explained(cause) {
+			return nil, false // a data source's error already says it, and fails the plan
+		}
 		diags.AddError(apiErrorSummary(err, "Cannot check scopes"),
 			"The provider checks allowed_scopes against PipesHub's scope catalogue at plan time, and fetching it "+
 				"failed: "+d.apiErrorDetail(err))

@@ -86,6 +86,26 @@ func TestAccSettingsErrors_wrongToken(t *testing.T) {
 	}
 }
 
+// With a data source too, the explanation is still given once, and every
+// error names the setting.
+func TestAccSettingsErrors_wrongTokenWithDataSource(t *testing.T) {
+	h := newInterruptHarness(t)
+	_, serverURL := newTestEmulator(t)
+	settingsErrorsConfig(t, h, serverURL, "not-a-pipeshub-token", threeApps+`
+data "pipeshub_oauth_apps" "all" {}
+`)
+	out, code := h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan with a wrong token succeeded:\n%s", out)
+	}
+	expectOnce(t, out, "a personal access token (phpat_...), an OAuth access token or a session JWT")
+	// The data source's error, and at most one resource's, if it asked first.
+	errors := strings.Count(out, "Error: ")
+	if errors < 1 || errors > 2 || strings.Count(flat(out), "bearer_auth (or PIPESHUB_BEARER_AUTH)") != errors {
+		t.Errorf("%d errors, each of which must name bearer_auth (or PIPESHUB_BEARER_AUTH); want 1 or 2:\n%s", errors, out)
+	}
+}
+
 func TestAccSettingsErrors_refusedConnection(t *testing.T) {
 	h := newInterruptHarness(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
