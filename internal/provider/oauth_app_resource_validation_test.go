@@ -62,7 +62,7 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 		{"javascript URL", testAccAdminToken, with("homepage_url", `"javascript:alert(1)"`), `(?s)homepage_url.*javascript: URL`},
 		{"relative URL", testAccAdminToken, with("privacy_policy_url", `"example.com/privacy"`), `(?s)privacy_policy_url.*absolute URL`},
 		{"misspelt scope", testAccAdminToken, with("allowed_scopes", `["openid", "kb:raed"]`), `(?s)allowed_scopes.*"kb:raed".*Did\s+you\s+mean\s+"kb:read"\?`},
-		{"admin scope for a member", testAccMemberToken, with("allowed_scopes", `["org:write"]`), `(?s)allowed_scopes.*"org:write"\s+is\s+not\s+among\s+the\s+scopes`},
+		{"admin scope for a member", testAccMemberToken, with("allowed_scopes", `["org:write"]`), `(?s)Scope needs a PipesHub admin.*allowed_scopes.*"org:write"\s+is\s+an\s+admin-only\s+PipesHub\s+scope`},
 	}
 	steps := make([]resource.TestStep, len(cases))
 	for i, c := range cases {
