@@ -36,6 +36,11 @@ type LostCreateError struct {
 	// Candidates are the ids of the apps that match the request, were
 	// created while it was pending, and belong to no other create of this client.
 	Candidates []string
+	// Answered is set when PipesHub answered the last create (a 5xx) and
+	// had created nothing, so it is finished with it; Attempts counts the
+	// creates sent.
+	Answered bool
+	Attempts int
 }
 
 func (e *LostCreateError) Error() string {
@@ -45,6 +50,9 @@ func (e *LostCreateError) Error() string {
 	case len(e.Candidates) > 0:
 		return fmt.Sprintf("%v; PipesHub may have created the app, and %d apps named %q that match the request were created "+
 			"meanwhile (ids %s), more than this run can account for", e.Cause, len(e.Candidates), e.Name, strings.Join(e.Candidates, ", "))
+	}
+	if e.Answered {
+		return fmt.Sprintf("%v; PipesHub created no app named %q (checked after each of %d attempts)", e.Cause, e.Name, e.Attempts)
 	}
 	return fmt.Sprintf("%v; no app named %q matching the request had been created when PipesHub was asked afterwards", e.Cause, e.Name)
 }
@@ -145,8 +153,9 @@ func (c *Client) CreateAppSafely(ctx context.Context, req CreateAppRequest) (*Cr
 		// has finished with the request; after a lost answer or a timeout
 		// it could still be working on it, so the create is not repeated.
 		var apiErr *APIError
-		if !errors.As(err, &apiErr) || attempt >= c.reCreateAttempts() || ctx.Err() != nil {
-			return nil, &LostCreateError{Name: req.Name, Cause: err}
+		answered := errors.As(err, &apiErr)
+		if !answered || attempt >= c.reCreateAttempts() || ctx.Err() != nil {
+			return nil, &LostCreateError{Name: req.Name, Cause: err, Answered: answered, Attempts: attempt + 1}
 		}
 		wait := exponentialBackoff(c.waitMin, c.waitMax, attempt)
 		c.logger.Warn(ctx, "PipesHub created nothing before failing: creating the app again", map[string]any{
@@ -154,7 +163,7 @@ func (c *Client) CreateAppSafely(ctx context.Context, req CreateAppRequest) (*Cr
 		})
 		select {
 		case <-ctx.Done():
-			return nil, &LostCreateError{Name: req.Name, Cause: err}
+			return nil, &LostCreateError{Name: req.Name, Cause: err, Answered: true, Attempts: attempt + 1}
 		case <-time.After(wait):
 		}
 	}

@@ -32,11 +32,6 @@ type appWithSecretMessage struct {
 	App     *AppWithSecret `json:"app"`
 }
 
-// messageOnly is the body of delete and revoke-all-tokens.
-type messageOnly struct {
-	Message string `json:"message"`
-}
-
 // tokenList is the body of GET /oauth-clients/{appId}/tokens.
 type tokenList struct {
 	Tokens []Token `json:"tokens"`
@@ -147,7 +142,7 @@ func (c *Client) DeleteApp(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: repeatable}, &messageOnly{})
+	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: repeatable}, nil)
 }
 
 // RegenerateSecret replaces the client secret; existing tokens stay valid.
@@ -228,7 +223,7 @@ func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, &messageOnly{})
+	return c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, nil)
 }
 
 // appAction sends a request to the app's path plus suffix, once the id is
@@ -250,9 +245,28 @@ func (c *Client) appAction(ctx context.Context, method, appID, suffix string, bo
 }
 
 // call sends r and decodes a 2xx JSON body into out.
+// A nil out ignores the body: delete and revoke-all answer only a message.
+//
+// A success whose body is cut off or unreadable was applied, but what it
+// carried (the app, a new secret) is lost; a repeatable request is sent
+// again for it, within the client's retries.
 func (c *Client) call(ctx context.Context, r request, out any) error {
+	for attempt := 0; ; attempt++ {
+		err := c.callOnce(ctx, r, out)
+		var decErr *DecodeError
+		broken := errors.As(err, &decErr) || errors.Is(err, errReadingResponse)
+		if !broken || r.retry != repeatable || attempt >= c.maxRetries || ctx.Err() != nil {
+			return err
+		}
+		c.logger.Warn(ctx, "PipesHub API: repeating a request whose answer was broken", map[string]any{
+			"method": r.method, "path": r.path, "error": err.Error(),
+		})
+	}
+}
+
+func (c *Client) callOnce(ctx context.Context, r request, out any) error {
 	data, status, err := c.send(ctx, r)
-	if err != nil {
+	if err != nil || out == nil {
 		return err
 	}
 	if err := json.Unmarshal(data, out); err != nil {

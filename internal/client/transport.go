@@ -14,6 +14,9 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
+// errReadingResponse marks a success whose body could not be read to its end.
+var errReadingResponse = errors.New("reading the response")
+
 // maxResponseBytes bounds a response body read into memory.
 const maxResponseBytes = 16 << 20
 
@@ -103,7 +106,7 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
 		// The status line arrived, so the server acted on the request.
-		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("reading the response: %w", unwrapURLError(err))}
+		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("%w: %w", errReadingResponse, unwrapURLError(err))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, c.secretsFor(r))

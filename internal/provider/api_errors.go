@@ -158,6 +158,8 @@ func (d *providerData) createErrorDetail(err error) string {
 		fmt.Fprintf(&b, "\n\nList the apps named %q (the pipeshub_oauth_apps data source with search = %q, or PipesHub's "+
 			"console); if one was created just now, import it with: terraform import ADDRESS <id> (ADDRESS is this "+
 			"resource's address). Otherwise run terraform apply again.", lost.Name, lost.Name)
+	case lost.Answered:
+		b.WriteString("\n\nNothing was left behind in PipesHub. Run terraform apply again once PipesHub answers normally.")
 	default:
 		fmt.Fprintf(&b, "\n\nNo app was adopted and the create was not repeated, since PipesHub may still be working on "+
 			"it. Run terraform apply again; if an app named %q appears in PipesHub meanwhile, import it first with: "+

@@ -111,7 +111,8 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	if client.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("OAuth app not found, removed from state",
 			fmt.Sprintf("PipesHub has no OAuth app %s visible to this credential, so Terraform will plan to create it again. "+
-				"Either it was deleted outside Terraform, or the provider now uses a different credential "+
+				"Either it was deleted (outside Terraform, or by an earlier destroy whose answer was lost), or the provider "+
+				"now uses a different credential "+
 				"(PipesHub shows an app only to the user who created it).", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
