@@ -83,7 +83,7 @@ const (
 	BodyTruncated
 	// BodyMalformed sends a complete response whose body is the first half
 	// of the real one (with a matching Content-Length), so it is not valid
-	// JSON, e.g. {"message":"OAuth app created successfully","app":{"id":"…
+	// JSON: for example {"message":"OAuth app created successfully","app":{"id":"… cut there.
 	BodyMalformed
 )
 
@@ -119,7 +119,7 @@ func (f *Fault) check() error {
 	case f.AppID != "" && !appRoutes[f.Route]:
 		return fmt.Errorf("AppID is set but route %q has no appId parameter", f.Route)
 	case f.After < 0:
-		return fmt.Errorf("After is negative (%d)", f.After)
+		return fmt.Errorf("fault field After is negative (%d)", f.After)
 	case f.ApplyThenHang < 0:
 		return fmt.Errorf("ApplyThenHang is negative (%v)", f.ApplyThenHang)
 	case f.ApplyThenBody < BodyIntact || f.ApplyThenBody > BodyMalformed:

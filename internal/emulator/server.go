@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -33,7 +34,11 @@ func StartServer(e *Emulator, addr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tcp := ln.Addr().(*net.TCPAddr)
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		_ = ln.Close()
+		return nil, fmt.Errorf("emulator: %s is not a TCP address", addr)
+	}
 	host := tcp.IP.String()
 	if tcp.IP.IsUnspecified() {
 		host = "127.0.0.1" // listening on every address: clients use loopback

@@ -184,8 +184,11 @@ resource "terraform_data" "incident" {
 					return fmt.Errorf("revoke-all-tokens called %d times, want 1", n)
 				}
 				tokens, err := api.ListTokens(context.Background(), app.ID)
-				if err != nil || len(tokens) != 0 {
-					return fmt.Errorf("tokens after the action: %d, %v", len(tokens), err)
+				if err != nil {
+					return fmt.Errorf("listing the tokens after the action: %w", err)
+				}
+				if len(tokens) != 0 {
+					return fmt.Errorf("%d tokens left after the action", len(tokens))
 				}
 				return nil
 			},

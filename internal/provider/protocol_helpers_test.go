@@ -25,8 +25,8 @@ type protoProvider struct {
 // protoServer is the framework's server with the RPCs of Terraform 1.14
 // (terraform-plugin-go still lists them in interfaces of their own).
 type protoServer interface {
-	tfprotov6.ProviderServerWithListResource
-	tfprotov6.ProviderServerWithActions
+	tfprotov6.ProviderServerWithListResource //nolint:staticcheck // the only way to reach ListResource in plugin-go v0.31
+	tfprotov6.ProviderServerWithActions      //nolint:staticcheck // the only way to reach the action RPCs in plugin-go v0.31
 }
 
 // newProtoProvider serves the provider in-process and configures it for the
