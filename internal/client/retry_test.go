@@ -349,3 +349,32 @@ func TestExponentialBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroRetryClassIsNotRepeated: a request whose retry class nobody chose
+// (a new endpoint added without thought) is never repeated once it may have
+// reached PipesHub, after a lost answer or a 5xx; a 429 still is.
+func TestZeroRetryClassIsNotRepeated(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		respond func(w http.ResponseWriter, r *http.Request)
+		calls   int
+	}{
+		{"lost answer", func(w http.ResponseWriter, r *http.Request) { dropConnection(t, w, r) }, 1},
+		{"503", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }, 1},
+		{"429", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := &countingHandler{respond: func(w http.ResponseWriter, r *http.Request, _ int) { tc.respond(w, r) }}
+			c, _ := newServedClient(t, h, nil)
+			_, _, err := c.send(context.Background(), request{method: http.MethodPost, path: "/oauth-clients/" + testAppID + "/new-action"})
+			if err == nil || h.count() != tc.calls {
+				t.Fatalf("%d calls, err %v; want %d calls and an error", h.count(), err, tc.calls)
+			}
+		})
+	}
+}
