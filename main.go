@@ -21,6 +21,7 @@ func main() {
 	if !debug {
 		provider.DropLogsTerraformDiscards()
 	}
+	provider.LimitHeap()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/pipeshub-ai/pipeshub",
