@@ -299,10 +299,10 @@ func TestSuspendConfirmedAfterLostAnswer(t *testing.T) {
 	}
 }
 
-// TestRefusedConnectionFailsFast: a server that is down fails a request
-// within seconds, recognisably, after a couple of retries.
-func TestRefusedConnectionFailsFast(t *testing.T) {
-	t.Parallel()
+// startRestartableEmulator serves an emulator on a port that can refuse
+// connections for a while, as a server that is down or restarting does.
+func startRestartableEmulator(t *testing.T) *emulator.Server {
+	t.Helper()
 	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
 		testBearerToken: {ID: emulator.StableID("client-test-admin"), OrgID: emulator.DefaultOrgID, Role: "admin"},
 	}})
@@ -314,9 +314,17 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// TestRefusedConnectionFailsFast: a server that is down fails a request
+// within seconds, recognisably, after a couple of retries.
+func TestRefusedConnectionFailsFast(t *testing.T) {
+	t.Parallel()
+	srv := startRestartableEmulator(t)
 	c, logger := newTestClient(t, srv.URL(), func(cfg *Config) { cfg.MaxRetries = 10 })
 	srv.RefuseConnections(time.Minute)
-	_, err = c.GetApp(context.Background(), testAppID)
+	_, err := c.GetApp(context.Background(), testAppID)
 	if !IsUnreachable(err) {
 		t.Fatalf("want a refused connection, got %v", err)
 	}
@@ -328,17 +336,7 @@ func TestRefusedConnectionFailsFast(t *testing.T) {
 // TestRefusedConnectionWaitsForARestart: a server back within the retries is reached.
 func TestRefusedConnectionWaitsForARestart(t *testing.T) {
 	t.Parallel()
-	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
-		testBearerToken: {ID: emulator.StableID("client-test-admin"), OrgID: emulator.DefaultOrgID, Role: "admin"},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := emulator.StartServer(emu, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv := startRestartableEmulator(t)
 	c, _ := newTestClient(t, srv.URL(), func(cfg *Config) { cfg.RetryWaitMin, cfg.RetryWaitMax = 200*time.Millisecond, time.Second })
 	srv.RefuseConnections(250 * time.Millisecond)
 	if _, err := c.ListApps(context.Background(), ListAppsParams{}); err != nil {
