@@ -412,7 +412,7 @@ func (p *pacer) observe(t *ticket, resp *http.Response, sent, received time.Time
 	p.settle(t)
 	b.answered++
 	defer p.wakeHead(b)
-	budget := int64(remaining) - int64(b.admitted-t.answeredAtSend-1)
+	budget := remaining - int64(b.admitted-t.answeredAtSend-1)
 
 	switch {
 	case global:
@@ -460,7 +460,7 @@ func (p *pacer) observe(t *ticket, resp *http.Response, sent, received time.Time
 		b.state, b.haveWindow = known, true
 		b.lo, b.hi = lo, hi
 		b.budget = budget
-		b.limit = int64(limit)
+		b.limit = limit
 		if w, ok := policyWindow(resp.Header); ok {
 			b.windowLen = w
 		}
