@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,8 +34,12 @@ import (
 // debug mode and attached through TF_REATTACH_PROVIDERS (as plugin-testing
 // does).
 
-// interruptProviderAddr is the provider's address in the test configurations.
-const interruptProviderAddr = "registry.terraform.io/pipeshub-ai/pipeshub"
+// cliProviderAddr is the provider's address in the test configurations: the
+// source "pipeshub-ai/pipeshub" on the CLI's default registry, which OpenTofu
+// runs name in TF_ACC_PROVIDER_HOST (registry.opentofu.org).
+func cliProviderAddr() string {
+	return cmp.Or(os.Getenv("TF_ACC_PROVIDER_HOST"), "registry.terraform.io") + "/pipeshub-ai/pipeshub"
+}
 
 // How long the emulator holds the answer of an applied write: long enough to
 // interrupt Terraform while the writes are in flight, well within
@@ -256,7 +261,7 @@ func (h *interruptHarness) serveProvider() (reattach string, stop func()) {
 	closeCh := make(chan struct{})
 	serveErr := make(chan error, 1)
 	go func() {
-		serveErr <- tf6server.Serve(interruptProviderAddr, providerserver.NewProtocol6(New("test")()),
+		serveErr <- tf6server.Serve(cliProviderAddr(), providerserver.NewProtocol6(New("test")()),
 			tf6server.WithDebug(ctx, configCh, closeCh),
 			tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
 			// Provider logs follow TF_LOG and TF_ACC_LOG_PATH of the
@@ -290,7 +295,7 @@ func (h *interruptHarness) serveProvider() (reattach string, stop func()) {
 		Test            bool
 		Addr            addr
 	}
-	raw, err := json.Marshal(map[string]reattachConfig{interruptProviderAddr: {
+	raw, err := json.Marshal(map[string]reattachConfig{cliProviderAddr(): {
 		Protocol:        string(cfg.Protocol),
 		ProtocolVersion: cfg.ProtocolVersion,
 		Pid:             cfg.Pid,
