@@ -115,7 +115,7 @@ func TestCreateAppSafelyNeverAdoptsAnOlderApp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond) // a second later: PipesHub's Date headers tell the two apart
+	time.Sleep(1500 * time.Millisecond) // later than the Date headers' one-second resolution
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, Status: http.StatusBadGateway})
 	created, err := c.CreateAppSafely(context.Background(), clientCredentialsApp("twin"))
 	if err != nil {
@@ -173,21 +173,24 @@ func TestCreateAppSafelyAmbiguous(t *testing.T) {
 	t.Parallel()
 	emu, c, _ := emulatorClient(t, nil)
 	other, _ := newTestClient(t, c.BaseURL(), nil) // another process with the same credential
-	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenHang: 500 * time.Millisecond, Count: 1})
-	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, After: 1, ApplyThenStatus: 500})
-	done := make(chan error, 1)
+	// This client's create is held before PipesHub applies it, then answered
+	// 500; meanwhile the other process creates an identical app.
+	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, Delay: time.Second, ApplyThenStatus: 500})
+	result := make(chan error, 1)
 	go func() {
-		_, err := other.CreateApp(context.Background(), clientCredentialsApp("crowd"))
-		done <- err
+		_, err := c.CreateAppSafely(context.Background(), clientCredentialsApp("crowd"))
+		result <- err
 	}()
-	time.Sleep(100 * time.Millisecond)
-	_, err := c.CreateAppSafely(context.Background(), clientCredentialsApp("crowd"))
+	for emu.Calls(emulator.RouteCreateApp) == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := other.CreateApp(context.Background(), clientCredentialsApp("crowd")); err != nil {
+		t.Fatal(err)
+	}
+	err := <-result
 	var lost *LostCreateError
 	if !errors.As(err, &lost) || len(lost.Candidates) != 2 {
 		t.Fatalf("want a LostCreateError with 2 candidates, got %v", err)
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
 	}
 	if emu.Calls(emulator.RouteRegenerateSecret) != 0 {
 		t.Errorf("regenerated a secret of an app it did not adopt: %v", emu.CallCounts())
@@ -248,7 +251,12 @@ func TestInterruptLetsSentWriteFinish(t *testing.T) {
 			emu, c, _ := emulatorClient(t, func(cfg *Config) { cfg.InterruptGrace = tc.grace })
 			emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenHang: 500 * time.Millisecond})
 			ctx, cancel := context.WithCancel(context.Background())
-			time.AfterFunc(200*time.Millisecond, cancel)
+			go func() { // interrupt once PipesHub holds the request
+				for emu.Calls(emulator.RouteCreateApp) == 0 {
+					time.Sleep(5 * time.Millisecond)
+				}
+				cancel()
+			}()
 			created, err := c.CreateApp(ctx, clientCredentialsApp("interrupted"))
 			if tc.ok {
 				if err != nil {
