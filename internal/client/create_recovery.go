@@ -99,10 +99,6 @@ func (l *createLedger) changed() {
 // in flight to get their answers before it looks.
 const siblingWait = 30 * time.Second
 
-// reCreateAttempts bounds the creates sent again after a 5xx answer that
-// applied nothing, beyond the client's own retries.
-func (c *Client) reCreateAttempts() int { return c.maxRetries }
-
 // CreateAppSafely creates an app and never leaves an orphan or a duplicate
 // behind when the answer is lost. When the create may have been applied (a
 // lost or unreadable answer, a 5xx, a timeout or an interrupt), it looks, on
@@ -154,7 +150,7 @@ func (c *Client) CreateAppSafely(ctx context.Context, req CreateAppRequest) (*Cr
 		// it could still be working on it, so the create is not repeated.
 		var apiErr *APIError
 		answered := errors.As(err, &apiErr)
-		if !answered || attempt >= c.reCreateAttempts() || ctx.Err() != nil {
+		if !answered || attempt >= c.maxRetries || ctx.Err() != nil {
 			return nil, &LostCreateError{Name: req.Name, Cause: err, Answered: answered, Attempts: attempt + 1}
 		}
 		wait := exponentialBackoff(c.waitMin, c.waitMax, attempt)
