@@ -30,16 +30,15 @@ const (
 	msgXSS             = "HTML tags, scripts, and XSS content are not allowed. Please remove any HTML tags and try again."
 )
 
-// apiError is an error answered in PipesHub's envelope
-// {"error":{"code","message"}}; a 429 also carries retryAfter.
+// apiError is a failure answered in PipesHub's envelope
+// {"error":{"code","message"}}; a 429 also carries retryAfter. It is only
+// ever written to the response (writeError), never returned as an error.
 type apiError struct {
 	status     int
 	code       string
 	message    string
 	retryAfter *int // only rendered on 429, where PipesHub always has the key
 }
-
-func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
 
 func newError(status int, code, message string) *apiError {
 	return &apiError{status: status, code: code, message: message}
