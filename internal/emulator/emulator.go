@@ -114,9 +114,9 @@ func New(cfg Config) (*Emulator, error) {
 		usersByID:     map[string]User{},
 		signingKey:    make([]byte, 32),
 		now:           time.Now,
-		globalLimiter: newRateLimiter(cfg.GlobalRateLimit, cfg.GlobalRateWindow),
-		userLimiter:   newRateLimiter(cfg.RateLimit, cfg.RateWindow),
-		ipLimiter:     newRateLimiter(cfg.RateLimit, cfg.RateWindow),
+		globalLimiter: newRateLimiter(cfg.GlobalRateLimit, cfg.GlobalRateWindow, msgTooManyGlobal),
+		userLimiter:   newRateLimiter(cfg.RateLimit, cfg.RateWindow, msgTooManyRequests),
+		ipLimiter:     newRateLimiter(cfg.RateLimit, cfg.RateWindow, msgTooManyRequests),
 		calls:         map[string]int{},
 	}
 	for token, u := range tokens {
@@ -195,18 +195,20 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, m match) {
 		writeError(w, newError(http.StatusBadRequest, codeBadRequest, msgXSS))
 		return
 	}
-	if !e.allowGlobal(w, r) {
+	// The global limiter meets every request before authentication, keyed
+	// by client IP, so all users behind one address share it.
+	if !e.globalLimiter.admit(w, "ip:"+clientIP(r), e.now()) {
 		return
 	}
 	switch {
 	case m.route == RouteToken:
-		e.serveToken(w, r, in)
+		serveOAuth(e, w, r, in, parseTokenRequest, e.serveToken)
 		return
 	case m.route == RouteRevokeToken:
-		e.serveRevoke(w, r, in)
+		serveOAuth(e, w, r, in, parseClientTokenRequest, e.serveRevoke)
 		return
 	case m.route == RouteIntrospectToken:
-		e.serveIntrospect(w, r, in)
+		serveOAuth(e, w, r, in, parseClientTokenRequest, e.serveIntrospect)
 		return
 	case !m.clients:
 		writeUnmatched(w, r)
@@ -218,10 +220,7 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, m match) {
 		return
 	}
 	noteUser(r, user)
-	limit := e.userLimiter.hit("oauth-client:user:"+user.ID, e.now())
-	limit.setHeaders(w.Header())
-	if limit.exceeded {
-		writeError(w, limit.tooMany(msgTooManyRequests))
+	if !e.userLimiter.admit(w, "oauth-client:user:"+user.ID, e.now()) {
 		return
 	}
 	switch {
@@ -243,20 +242,6 @@ func (e *Emulator) serve(w http.ResponseWriter, r *http.Request, m match) {
 		return
 	}
 	writeJSON(w, status, body)
-}
-
-// allowGlobal runs PipesHub's global limiter, which every request that
-// passed the XSS layer meets before authentication: keyed by client IP, so
-// all users behind one address share it. It sets the RateLimit-* headers,
-// which a later limiter overwrites, and answers the 429 itself.
-func (e *Emulator) allowGlobal(w http.ResponseWriter, r *http.Request) bool {
-	limit := e.globalLimiter.hit("ip:"+clientIP(r), e.now())
-	limit.setHeaders(w.Header())
-	if limit.exceeded {
-		writeError(w, limit.tooMany(msgTooManyGlobal))
-		return false
-	}
-	return true
 }
 
 // rawJSON is a response body already encoded (to keep a key order).

@@ -23,17 +23,9 @@ type introspection struct {
 // inactive is introspect's answer for every token it does not vouch for.
 var inactive = map[string]bool{"active": false}
 
-// serveIntrospect is POST /oauth2/introspect after the XSS layer: the shared
-// per-IP limiter, introspectSchema, the client check, then introspectToken.
-func (e *Emulator) serveIntrospect(w http.ResponseWriter, r *http.Request, in *input) {
-	if !e.allowOAuthRequest(w, r) {
-		return
-	}
-	req, apiErr := parseClientTokenRequest(in.body)
-	if apiErr != nil {
-		writeError(w, apiErr)
-		return
-	}
+// serveIntrospect is POST /oauth2/introspect once introspectSchema passed
+// (internal/emulator/README.md §10.7).
+func (e *Emulator) serveIntrospect(w http.ResponseWriter, _ *http.Request, req *clientTokenRequest) {
 	body, oerr := e.introspect(req)
 	if oerr != nil {
 		writeOAuthError(w, oerr)

@@ -8,11 +8,12 @@ import (
 	"time"
 )
 
-// rateLimiter is express-rate-limit's memory store: a fixed window per key
-// that starts with the key's first hit.
+// rateLimiter is an express-rate-limit instance with its memory store: a
+// fixed window per key that starts with the key's first hit.
 type rateLimiter struct {
-	limit  int
-	window time.Duration
+	limit   int
+	window  time.Duration
+	message string // of its 429 envelope
 
 	mu      sync.Mutex
 	windows map[string]*rateWindow
@@ -31,8 +32,21 @@ type rateResult struct {
 	exceeded         bool
 }
 
-func newRateLimiter(limit int, window time.Duration) *rateLimiter {
-	return &rateLimiter{limit: limit, window: window, windows: map[string]*rateWindow{}}
+func newRateLimiter(limit int, window time.Duration, message string) *rateLimiter {
+	return &rateLimiter{limit: limit, window: window, message: message, windows: map[string]*rateWindow{}}
+}
+
+// admit counts a request under key and sets the RateLimit-* headers, which
+// replace an earlier limiter's; over the limit it answers the 429 itself
+// and reports false.
+func (l *rateLimiter) admit(w http.ResponseWriter, key string, now time.Time) bool {
+	limit := l.hit(key, now)
+	limit.setHeaders(w.Header())
+	if limit.exceeded {
+		writeError(w, limit.tooMany(l.message))
+		return false
+	}
+	return true
 }
 
 func (l *rateLimiter) hit(key string, now time.Time) rateResult {

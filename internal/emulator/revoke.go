@@ -2,18 +2,10 @@ package emulator
 
 import "net/http"
 
-// serveRevoke is POST /oauth2/revoke after the XSS layer (internal/emulator/README.md §10.7):
-// the shared per-IP limiter, revokeSchema, the client check, then
-// revokeToken, which answers 200 with an empty body whatever it found.
-func (e *Emulator) serveRevoke(w http.ResponseWriter, r *http.Request, in *input) {
-	if !e.allowOAuthRequest(w, r) {
-		return
-	}
-	req, apiErr := parseClientTokenRequest(in.body)
-	if apiErr != nil {
-		writeError(w, apiErr)
-		return
-	}
+// serveRevoke is POST /oauth2/revoke once revokeSchema passed
+// (internal/emulator/README.md §10.7): 200 with an empty body whatever
+// revoke found, unless the client is refused.
+func (e *Emulator) serveRevoke(w http.ResponseWriter, _ *http.Request, req *clientTokenRequest) {
 	if oerr := e.revoke(req); oerr != nil {
 		writeOAuthError(w, oerr)
 		return

@@ -15,17 +15,27 @@ import (
 	"time"
 )
 
-// serveToken is POST /oauth2/token after the XSS layer (internal/emulator/README.md §10): the
-// per-IP limiter, tokenSchema, client authentication and the grant.
-func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input) {
-	if !e.allowOAuthRequest(w, r) {
+// serveOAuth is the opening /oauth2/token, /revoke and /introspect share
+// after the global limiter (internal/emulator/README.md §10.1): the token
+// limiter, one instance for the three keyed by client IP, then the route's
+// schema; serve gets the parsed body.
+func serveOAuth[T any](e *Emulator, w http.ResponseWriter, r *http.Request, in *input,
+	parse func(body any) (*T, *apiError), serve func(http.ResponseWriter, *http.Request, *T)) {
+	if !e.ipLimiter.admit(w, "oauth-client:ip:"+clientIP(r), e.now()) {
 		return
 	}
-	req, apiErr := parseTokenRequest(in.body)
+	req, apiErr := parse(in.body)
 	if apiErr != nil {
 		writeError(w, apiErr)
 		return
 	}
+	serve(w, r, req)
+}
+
+// serveToken is POST /oauth2/token once tokenSchema passed
+// (internal/emulator/README.md §10.2-§10.5): client authentication and the
+// grant.
+func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, req *tokenRequest) {
 	// client_secret_basic overrides the body when the header decodes to id:secret.
 	if basic, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Basic "); ok {
 		if raw, err := base64.StdEncoding.DecodeString(basic); err == nil {
@@ -46,19 +56,6 @@ func (e *Emulator) serveToken(w http.ResponseWriter, r *http.Request, in *input)
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	writeJSON(w, http.StatusOK, body)
-}
-
-// allowOAuthRequest runs the limiter that /oauth2/token, /revoke and
-// /introspect share (one instance, keyed by client IP, internal/emulator/README.md §10.1) and
-// answers the 429 itself.
-func (e *Emulator) allowOAuthRequest(w http.ResponseWriter, r *http.Request) bool {
-	limit := e.ipLimiter.hit("oauth-client:ip:"+clientIP(r), e.now())
-	limit.setHeaders(w.Header())
-	if limit.exceeded {
-		writeError(w, limit.tooMany(msgTooManyRequests))
-		return false
-	}
-	return true
 }
 
 // clientIP is how PipesHub's limiters key a request: the first
