@@ -48,8 +48,8 @@ func (e *Emulator) introspect(req *clientTokenRequest) (any, *oauthError) {
 	case oerr != nil, req.tokenTypeHint == "refresh_token", strings.HasPrefix(req.token, "phpat_"):
 		return inactive, nil
 	}
-	claims, ok := e.verifySignature(req.token)
-	if !ok || e.now().Unix() >= claims.Exp {
+	claims, err := e.parseAccessToken(req.token)
+	if err != nil {
 		return inactive, nil
 	}
 	hash := hashToken(req.token)

@@ -2,17 +2,18 @@ package emulator
 
 import (
 	"cmp"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 // serveOAuth is the opening /oauth2/token, /revoke and /introspect share
@@ -211,8 +212,9 @@ func (e *Emulator) appByClientID(clientID string) (*appRecord, *oauthError) {
 }
 
 // accessClaims is the payload of an access token, in PipesHub's claim order
-// (internal/emulator/README.md §10.5). fullName and accountType are omitted: the emulator
-// knows neither user names nor org account types.
+// (internal/emulator/README.md §10.5): a struct, which encodes its fields in
+// order, where jwt.MapClaims would sort them. fullName and accountType are
+// omitted: the emulator knows neither user names nor org account types.
 type accessClaims struct {
 	UserID    string `json:"userId"`
 	OrgID     string `json:"orgId"`
@@ -226,7 +228,28 @@ type accessClaims struct {
 	CreatedBy string `json:"createdBy"`
 }
 
-var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
+// accessClaims is a jwt.Claims, so that the parser checks exp; PipesHub's
+// tokens have no nbf, sub or aud.
+func (c accessClaims) GetExpirationTime() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Exp, 0)), nil
+}
+func (c accessClaims) GetIssuedAt() (*jwt.NumericDate, error) {
+	return jwt.NewNumericDate(time.Unix(c.Iat, 0)), nil
+}
+func (c accessClaims) GetNotBefore() (*jwt.NumericDate, error) { return nil, nil }
+func (c accessClaims) GetIssuer() (string, error)              { return c.Iss, nil }
+func (c accessClaims) GetSubject() (string, error)             { return "", nil }
+func (c accessClaims) GetAudience() (jwt.ClaimStrings, error)  { return nil, nil }
+
+var errNotOAuthToken = errors.New("not an oauth access token")
+
+// Validate (jwt.ClaimsValidator) refuses PipesHub's other JWTs.
+func (c accessClaims) Validate() error {
+	if c.TokenType != "oauth" {
+		return errNotOAuthToken
+	}
+	return nil
+}
 
 // issueToken signs an HS256 JWT and stores its record (hash, scopes, expiry).
 func (e *Emulator) issueToken(app *appRecord, scopes []string) (string, error) {
@@ -235,12 +258,10 @@ func (e *Emulator) issueToken(app *appRecord, scopes []string) (string, error) {
 		UserID: app.ClientID, OrgID: app.OrgID, Iss: e.issuer(), Iat: now.Unix(), Exp: now.Unix() + app.AccessTokenLifetime,
 		Jti: newUUID(), Scope: strings.Join(scopes, " "), ClientID: app.ClientID, TokenType: "oauth", CreatedBy: app.CreatedBy,
 	}
-	payload, err := json.Marshal(claims)
+	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(e.signingKey)
 	if err != nil {
 		return "", err
 	}
-	signingInput := jwtHeader + "." + base64.RawURLEncoding.EncodeToString(payload)
-	token := signingInput + "." + base64.RawURLEncoding.EncodeToString(e.sign(signingInput))
 	e.st.Tokens = append(e.st.Tokens, &tokenRecord{
 		ID: newObjectID(now), TokenHash: hashToken(token), ClientID: app.ClientID, OrgID: app.OrgID, Scopes: scopes,
 		ExpiresAt: time.Unix(claims.Exp, 0), CreatedAt: now.Truncate(time.Millisecond), Seq: e.st.nextSeq(),
@@ -248,29 +269,17 @@ func (e *Emulator) issueToken(app *appRecord, scopes []string) (string, error) {
 	return token, nil
 }
 
-// verifySignature checks an access token's HS256 signature and returns its
-// claims; false for anything that is not one of our oauth access tokens.
-func (e *Emulator) verifySignature(token string) (*accessClaims, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || parts[0] != jwtHeader {
-		return nil, false
-	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
-	if err != nil || !hmac.Equal(sig, e.sign(parts[0]+"."+parts[1])) {
-		return nil, false
-	}
+// parseAccessToken returns the claims of one of our oauth access tokens:
+// HS256 with the emulator's key, not expired (jwt.ErrTokenExpired), and of
+// tokenType oauth.
+func (e *Emulator) parseAccessToken(token string) (*accessClaims, error) {
 	var claims accessClaims
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil || json.Unmarshal(payload, &claims) != nil || claims.TokenType != "oauth" {
-		return nil, false
+	_, err := jwt.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return e.signingKey, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithTimeFunc(func() time.Time { return e.now() }))
+	if err != nil {
+		return nil, err
 	}
-	return &claims, true
-}
-
-func (e *Emulator) sign(input string) []byte {
-	mac := hmac.New(sha256.New, e.signingKey)
-	mac.Write([]byte(input))
-	return mac.Sum(nil)
+	return &claims, nil
 }
 
 func hashToken(token string) string {
@@ -289,14 +298,14 @@ const lastUsedThrottle = 5 * time.Minute
 // bearer: signature, expiry, revocation, then the app creator is the caller.
 func (e *Emulator) authenticateAccessToken(token string) (User, *apiError) {
 	invalid := newError(http.StatusUnauthorized, codeUnauthorized, msgInvalidToken)
-	claims, ok := e.verifySignature(token)
-	if !ok {
+	claims, err := e.parseAccessToken(token)
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return User{}, newError(http.StatusUnauthorized, "OAUTH_EXPIRED_TOKEN", "Access token has expired")
+	case err != nil:
 		return User{}, invalid
 	}
 	now := e.now()
-	if now.Unix() >= claims.Exp {
-		return User{}, newError(http.StatusUnauthorized, "OAUTH_EXPIRED_TOKEN", "Access token has expired")
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	hash := hashToken(token)
