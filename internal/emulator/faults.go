@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"strconv"
@@ -162,11 +163,7 @@ func (e *Emulator) Calls(route string) int {
 func (e *Emulator) CallCounts() map[string]int {
 	e.faultMu.Lock()
 	defer e.faultMu.Unlock()
-	out := make(map[string]int, len(e.calls))
-	for k, v := range e.calls {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(e.calls)
 }
 
 // ResetCalls sets every counter back to zero.
