@@ -1,4 +1,8 @@
-// Command terraform-provider-pipeshub serves the PipesHub Terraform provider.
+// Command terraform-provider-pipeshub serves the PipesHub Terraform provider
+// to Terraform: it starts internal/provider's plugin server and nothing else.
+//
+// Of this repository it imports only internal/provider; the emulator and
+// internal/openapicheck are test support and stay out of the binary.
 package main
 
 import (

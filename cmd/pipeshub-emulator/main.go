@@ -1,5 +1,10 @@
-// Command pipeshub-emulator serves a local PipesHub OAuth-clients API
-// (see internal/emulator) for playing with the provider without PipesHub.
+// Command pipeshub-emulator serves internal/emulator, the local PipesHub
+// OAuth-clients API, over HTTP, for playing with the provider without
+// PipesHub.
+//
+// Of this repository it imports only internal/emulator: never
+// internal/client or internal/provider, so that what it serves is the
+// emulator alone.
 package main
 
 import (

@@ -1,8 +1,13 @@
-// Package emulator is a local PipesHub OAuth-clients API: the eleven
-// /oauth-clients endpoints and POST /oauth2/token, /revoke and /introspect,
-// rule for rule as PipesHub answers them (request pipeline, both rate
-// limiters, error envelope, codes and messages, per-user visibility, soft
-// delete), with fault injection and call counters for tests.
+// Package emulator is a local PipesHub OAuth-clients API, faithful to
+// PipesHub request for request: the eleven /oauth-clients endpoints and POST
+// /oauth2/token, /revoke and /introspect, rule for rule as PipesHub answers
+// them (request pipeline, the rate limiters, error envelope, codes and
+// messages, per-user visibility, soft delete), with fault injection and call
+// counters for tests.
+//
+// It must not import internal/client or internal/provider (its tests
+// aside): it is what they are tested against, so it must not share their
+// mistakes. Of this repository it imports only internal/whatwgurl.
 //
 // README.md in this directory describes that behaviour of PipesHub; code
 // and tests across the repository cite it as "internal/emulator/README.md

@@ -1,8 +1,11 @@
 // Package openapicheck validates HTTP exchanges against PipesHub's OpenAPI
 // document (its OAuth-clients part), so that the client's and the emulator's
 // conformance tests judge the wire by one copy of the document and one
-// validator. Only tests import it; it imports neither the client nor the
-// emulator, which it checks independently of each other.
+// validator.
+//
+// Only tests import it. It imports nothing of this repository, in
+// particular neither the client nor the emulator, which it checks
+// independently of each other.
 package openapicheck
 
 import (

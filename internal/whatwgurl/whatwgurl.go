@@ -1,17 +1,18 @@
 // Package whatwgurl parses URLs the way the WHATWG URL Standard does, which is
-// what JavaScript's new URL(s) does (and so what Zod's .url() accepts). It
-// answers two questions: does the parser accept a string, and which
-// protocol, hostname, port and fragment does it read from it.
+// what JavaScript's new URL(s) does (and so what Zod's .url() accepts); the
+// provider's validators and the emulator both judge URLs with it.
 //
-// It is an approximation of the standard, faithful on every rule that decides
+// It is a leaf: it implements a public standard and imports nothing of this
+// repository, so that the two share it without sharing any of PipesHub's own
+// rules.
+//
+// It answers two questions: does the parser accept a string, and which
+// protocol, hostname, port and fragment does it read from it. It is an
+// approximation of the standard, faithful on every rule that decides
 // whether a URL is valid except Unicode host names: it lowercases a
 // non-ASCII host instead of running IDNA (UTS #46) on it, so it neither
 // converts such a host to Punycode nor rejects the code points IDNA
 // disallows.
-//
-// The package is a leaf: it implements a public standard and must not import
-// anything from this repository, so that the emulator and the provider can
-// share it without sharing any of PipesHub's own rules.
 package whatwgurl
 
 import (
