@@ -7,17 +7,28 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
-func TestLevenshtein(t *testing.T) {
+// closest suggests the candidate at the smallest edit distance, counted in
+// characters, and nothing beyond max(2, a third of the input's length).
+func TestClosest(t *testing.T) {
 	cases := []struct {
-		a, b string
-		want int
+		s          string
+		candidates []string
+		want       string
 	}{
-		{"", "", 0}, {"kb:read", "kb:read", 0}, {"kb:raed", "kb:read", 2}, {"kb:red", "kb:read", 1},
-		{"", "abc", 3}, {"kitten", "sitting", 3}, {"héllo", "hello", 1},
+		{"kb:read", []string{"kb:write", "kb:read"}, "kb:read"}, // distance 0 wins
+		{"kb:red", []string{"kb:raid", "kb:read"}, "kb:read"},   // 1 (an insertion) beats 2
+		{"kb:raed", []string{"kb:read", "kb:rae"}, "kb:rae"},    // a transposition is more than 1 edit...
+		{"kb:raed", []string{"kb:read"}, "kb:read"},             // ...and within the bound of 2
+		{"", []string{"abc"}, ""},                               // 3 is beyond the bound of 2
+		{"", []string{"abc", "ab"}, "ab"},                       // 2 is within it
+		{"kitten", []string{"sitting"}, ""},                     // 3 is beyond the bound of 2
+		{"kitten", []string{"sitting", "sittin"}, "sittin"},     // 2 is within it
+		{"héllo", []string{"hél", "hello"}, "hello"},            // 1 character, though 2 bytes, beats 2
+		{"éé", []string{"ee"}, "ee"},                            // 2 characters (4 bytes) is within the bound
 	}
 	for _, c := range cases {
-		if got := levenshtein(c.a, c.b); got != c.want {
-			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		if got := closest(c.s, c.candidates); got != c.want {
+			t.Errorf("closest(%q, %q) = %q, want %q", c.s, c.candidates, got, c.want)
 		}
 	}
 }
