@@ -118,7 +118,7 @@ func (d *oauthAppDataSource) appByID(ctx context.Context, id string, diags *diag
 		addAppNotFoundError(diags, path.Root("id"), id, err)
 		return nil
 	case err != nil:
-		diags.AddError("Unable to read OAuth app", d.data.apiErrorDetail(err))
+		diags.AddError("Cannot read OAuth app", d.data.apiErrorDetail(err))
 		return nil
 	}
 	return app

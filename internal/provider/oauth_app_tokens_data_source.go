@@ -126,7 +126,7 @@ func (d *oauthAppTokensDataSource) Read(ctx context.Context, req datasource.Read
 		addAppNotFoundError(&resp.Diagnostics, path.Root("app_id"), appID, err)
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to list the tokens of an OAuth app", d.data.apiErrorDetail(err))
+		resp.Diagnostics.AddError("Cannot list the tokens of an OAuth app", d.data.apiErrorDetail(err))
 		return
 	}
 
