@@ -60,8 +60,8 @@ func (d *oauthScopesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The OAuth scopes the provider's user may grant to an app, in PipesHub's order. Admins see " +
 			"every scope; members do not see admin-only scopes (such as `org:write`), which they may not register. " +
-			"The list is fetched from PipesHub at most once per provider process, and also serves the plan-time " +
-			"check of `allowed_scopes`.",
+			"It is read from PipesHub once per provider process and shared with the plan-time check of " +
+			"`allowed_scopes`, so using it costs no extra API call.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`scopes` or `scopes/<category>`: constant for a given filter.",
