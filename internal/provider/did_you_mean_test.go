@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -72,15 +73,21 @@ func TestScopeProblem(t *testing.T) {
 		if summary != c.summary {
 			t.Errorf("scopeProblem(%q) summary = %q, want %q", c.scope, summary, c.summary)
 		}
-		for _, w := range c.want {
-			if !strings.Contains(detail, w) {
-				t.Errorf("scopeProblem(%q) = %q, want it to contain %q", c.scope, detail, w)
-			}
+		checkDetail(t, fmt.Sprintf("scopeProblem(%q)", c.scope), detail, c.want, c.wantNot)
+	}
+}
+
+// checkDetail reports each of want that detail lacks, and each of wantNot it holds.
+func checkDetail(t *testing.T, what, detail string, want, wantNot []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(detail, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, detail, w)
 		}
-		for _, w := range c.wantNot {
-			if strings.Contains(detail, w) {
-				t.Errorf("scopeProblem(%q) = %q, want no %q", c.scope, detail, w)
-			}
+	}
+	for _, w := range wantNot {
+		if strings.Contains(detail, w) {
+			t.Errorf("%s = %q, want no %q", what, detail, w)
 		}
 	}
 }

@@ -2,10 +2,10 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -46,16 +46,7 @@ func TestScopeCategoryProblem(t *testing.T) {
 		problem := scopeCategoryProblem(c.category, catalogue)
 		// Each category once, in the catalogue's order.
 		c.want = append(c.want, `The categories PipesHub lists: "Identity", "Knowledge Base", "Workflows".`)
-		for _, w := range c.want {
-			if !strings.Contains(problem, w) {
-				t.Errorf("scopeCategoryProblem(%q) = %q, want it to contain %q", c.category, problem, w)
-			}
-		}
-		for _, w := range c.wantNot {
-			if strings.Contains(problem, w) {
-				t.Errorf("scopeCategoryProblem(%q) = %q, want no %q", c.category, problem, w)
-			}
-		}
+		checkDetail(t, fmt.Sprintf("scopeCategoryProblem(%q)", c.category), problem, c.want, c.wantNot)
 	}
 }
 
