@@ -9,8 +9,8 @@ import (
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
-// oauthAppModel holds every API-backed attribute of an OAuth app, and this
-// file both directions of the mapping between it and the API: fromAPI (API to
+// oauthAppModel holds every API-backed attribute of an OAuth app. This file
+// holds both directions of its mapping to the API too: fromAPI (API to
 // Terraform), createRequest and updateRequest (Terraform to API). The
 // resource embeds the model; the data sources and the list resource reuse it.
 type oauthAppModel struct {
@@ -61,8 +61,9 @@ func (m *oauthAppModel) fromAPI(ctx context.Context, app *client.App) diag.Diagn
 
 // createRequest builds the POST body from the plan. Every defaulted attribute
 // is sent explicitly, so the result never depends on PipesHub's defaults.
-// Which app a create whose answer was lost made is matched on API objects,
-// so that rule is the client's (CreateAppRequest.matches, create_recovery.go).
+// Finding the app made by a create whose answer was lost compares API
+// objects, so that rule is the client's (CreateAppRequest.matches in
+// internal/client/create_recovery.go).
 func (m *oauthAppModel) createRequest(ctx context.Context, diags *diag.Diagnostics) client.CreateAppRequest {
 	return client.CreateAppRequest{
 		Name:                 m.Name.ValueString(),
