@@ -213,7 +213,7 @@ func (m *oauthAccessTokenModel) setUnknownResult() {
 func addTokenEndpointError(diags *diag.Diagnostics, err error) {
 	var oauthErr *client.OAuthError
 	if !errors.As(err, &oauthErr) {
-		diags.AddError("Unable to obtain a PipesHub access token", err.Error())
+		diags.AddError("Cannot obtain a PipesHub access token", err.Error())
 		return
 	}
 	detail := fmt.Sprintf("PipesHub's token endpoint answered HTTP %d: %s: %s",

@@ -31,7 +31,7 @@ type revocation struct {
 func rememberForRevocation(ctx context.Context, resp *ephemeral.OpenResponse, rev revocation) {
 	raw, err := json.Marshal(rev)
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to keep the access token for revocation",
+		resp.Diagnostics.AddError("Cannot keep the access token for revocation",
 			"Encoding the private data failed. This is a bug in the provider; please report it.")
 		return
 	}

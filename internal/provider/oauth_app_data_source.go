@@ -118,7 +118,7 @@ func (d *oauthAppDataSource) appByID(ctx context.Context, id string, diags *diag
 		addAppNotFoundError(diags, path.Root("id"), id, err)
 		return nil
 	case err != nil:
-		diags.AddError("Unable to read OAuth app", d.data.apiErrorDetail(err))
+		diags.AddError("Cannot read OAuth app", d.data.apiErrorDetail(err))
 		return nil
 	}
 	return app
@@ -135,9 +135,8 @@ func addAppNotFoundError(diags *diag.Diagnostics, attr path.Path, id string, err
 // substring of name or description) and keeps exact name matches only. It
 // returns an app only when exactly one matches: names are not unique.
 func (d *oauthAppDataSource) appByName(ctx context.Context, name string, diags *diag.Diagnostics) *client.App {
-	candidates, err := d.data.Client.ListAllApps(ctx, "", name)
-	if err != nil {
-		diags.AddError("Unable to list OAuth apps", d.data.apiErrorDetail(err))
+	candidates, ok := d.data.listApps(ctx, oauthAppFilterModel{Search: types.StringValue(name)}, diags)
+	if !ok {
 		return nil
 	}
 	var matches []client.App

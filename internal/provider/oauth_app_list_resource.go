@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
@@ -35,11 +34,6 @@ type oauthAppListResource struct {
 	data *providerData
 }
 
-type oauthAppListConfigModel struct {
-	Status types.String `tfsdk:"status"`
-	Search types.String `tfsdk:"search"`
-}
-
 func (l *oauthAppListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_oauth_app"
 }
@@ -61,15 +55,14 @@ func (l *oauthAppListResource) ListResourceConfigSchema(_ context.Context, _ lis
 			"and are null too.",
 		Attributes: map[string]schema.Attribute{
 			"status": schema.StringAttribute{
-				MarkdownDescription: "Only apps with this status: `active` or `suspended`. Unset means every status.",
+				MarkdownDescription: appStatusFilterDescription,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(client.StatusActive, client.StatusSuspended)},
+				Validators:          []validator.String{appStatusFilterValidator},
 			},
 			"search": schema.StringAttribute{
-				MarkdownDescription: "Only apps whose name **or description** contains this text, case-insensitively " +
-					"(PipesHub's own search; leading and trailing spaces are ignored). Unset means no filter.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: appSearchFilterDescription,
+				Optional:            true,
+				Validators:          []validator.String{appSearchFilterValidator},
 			},
 		},
 	}
@@ -86,15 +79,14 @@ func (l *oauthAppListResource) List(ctx context.Context, req list.ListRequest, s
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	var cfg oauthAppListConfigModel
-	diags.Append(req.Config.Get(ctx, &cfg)...)
+	var filter oauthAppFilterModel
+	diags.Append(req.Config.Get(ctx, &filter)...)
 	if diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	apps, err := l.data.Client.ListAllApps(l.data.MaskSecrets(ctx), cfg.Status.ValueString(), cfg.Search.ValueString())
-	if err != nil {
-		diags.AddError("Unable to list OAuth apps", l.data.apiErrorDetail(err))
+	apps, ok := l.data.listApps(ctx, filter, &diags)
+	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

@@ -173,7 +173,7 @@ func TestProtocol_listResource(t *testing.T) {
 		if len(results) != 1 {
 			t.Fatalf("%d results, want one diagnostic", len(results))
 		}
-		requireError(t, "ListResource", results[0].Diagnostics, "Unable to list OAuth apps", "401")
+		requireError(t, "ListResource", results[0].Diagnostics, "Cannot list OAuth apps", "401")
 	})
 }
 

@@ -265,22 +265,10 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				Default:       booldefault.StaticBool(true),
 				PlanModifiers: []planmodifier.Bool{boolplanmodifier.RequiresReplace()},
 			},
-			"access_token_lifetime": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Lifetime of access tokens in seconds, %d to %d. Defaults to `%d` (1 hour). "+
-					"Changes in place; tokens already issued keep their lifetime.", accessTokenLifetimeMin, accessTokenLifetimeMax, accessTokenLifetimeDefault),
-				Optional:   true,
-				Computed:   true,
-				Default:    int64default.StaticInt64(accessTokenLifetimeDefault),
-				Validators: []validator.Int64{int64validator.Between(accessTokenLifetimeMin, accessTokenLifetimeMax)},
-			},
-			"refresh_token_lifetime": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Lifetime of refresh tokens in seconds, %d to %d. Defaults to `%d` (30 days). "+
-					"Changes in place.", refreshTokenLifetimeMin, refreshTokenLifetimeMax, refreshTokenLifetimeDefault),
-				Optional:   true,
-				Computed:   true,
-				Default:    int64default.StaticInt64(refreshTokenLifetimeDefault),
-				Validators: []validator.Int64{int64validator.Between(refreshTokenLifetimeMin, refreshTokenLifetimeMax)},
-			},
+			"access_token_lifetime": tokenLifetimeAttribute("access", accessTokenLifetimeMin, accessTokenLifetimeMax,
+				accessTokenLifetimeDefault, "1 hour", " Changes in place; tokens already issued keep their lifetime."),
+			"refresh_token_lifetime": tokenLifetimeAttribute("refresh", refreshTokenLifetimeMin, refreshTokenLifetimeMax,
+				refreshTokenLifetimeDefault, "30 days", " Changes in place."),
 			"status": schema.StringAttribute{
 				MarkdownDescription: "`active` or `suspended`. Defaults to `active`. Changes in place: a suspended app " +
 					"cannot obtain new tokens, but tokens issued before stay valid until they expire or are revoked " +
@@ -356,5 +344,18 @@ func urlAttribute(what string) schema.StringAttribute {
 			"`https://example.com/page`; a port must be at most 65535. Changes in place; removing it clears the URL in PipesHub.",
 		Optional:   true,
 		Validators: []validator.String{validators.AbsoluteURL(), validators.PlainText()},
+	}
+}
+
+// tokenLifetimeAttribute is access_token_lifetime or refresh_token_lifetime:
+// seconds within PipesHub's range, defaulting to PipesHub's default.
+func tokenLifetimeAttribute(kind string, minimum, maximum, def int64, defMeaning, changes string) schema.Int64Attribute {
+	return schema.Int64Attribute{
+		MarkdownDescription: fmt.Sprintf("Lifetime of %s tokens in seconds, %d to %d. Defaults to `%d` (%s).%s",
+			kind, minimum, maximum, def, defMeaning, changes),
+		Optional:   true,
+		Computed:   true,
+		Default:    int64default.StaticInt64(def),
+		Validators: []validator.Int64{int64validator.Between(minimum, maximum)},
 	}
 }

@@ -22,6 +22,9 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx), timeout)
 	defer cancel()
 
@@ -100,6 +103,9 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, state.ClientSecret.ValueString()), timeout)
 	defer cancel()
 
@@ -143,6 +149,9 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, prior.ClientSecret.ValueString()), timeout)
 	defer cancel()
 
@@ -228,6 +237,9 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, state.ClientSecret.ValueString()), timeout)
 	defer cancel()
 

@@ -126,7 +126,7 @@ func (d *oauthAppTokensDataSource) Read(ctx context.Context, req datasource.Read
 		addAppNotFoundError(&resp.Diagnostics, path.Root("app_id"), appID, err)
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Unable to list the tokens of an OAuth app", d.data.apiErrorDetail(err))
+		resp.Diagnostics.AddError("Cannot list the tokens of an OAuth app", d.data.apiErrorDetail(err))
 		return
 	}
 
@@ -139,21 +139,13 @@ func (d *oauthAppTokensDataSource) Read(ctx context.Context, req datasource.Read
 		state.Tokens[i] = oauthAppTokenModel{
 			ID:         types.StringValue(t.ID),
 			TokenType:  types.StringValue(t.TokenType),
-			UserID:     stringOrNull(t.UserID),
+			UserID:     nonEmptyStringOrNull(&t.UserID),
 			Scopes:     scopes,
 			CreatedAt:  types.StringValue(t.CreatedAt),
 			ExpiresAt:  types.StringValue(t.ExpiresAt),
-			Name:       stringOrNull(t.Name),
-			LastUsedAt: stringOrNull(t.LastUsedAt),
+			Name:       nonEmptyStringOrNull(&t.Name),
+			LastUsedAt: nonEmptyStringOrNull(&t.LastUsedAt),
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// stringOrNull maps a field the API omits (decoded as "") to null.
-func stringOrNull(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -30,11 +31,10 @@ type oauthAppsDataSource struct {
 }
 
 type oauthAppsDataSourceModel struct {
-	ID     types.String    `tfsdk:"id"`
-	Status types.String    `tfsdk:"status"`
-	Search types.String    `tfsdk:"search"`
-	Apps   []oauthAppModel `tfsdk:"apps"`
-	IDs    []string        `tfsdk:"ids"`
+	oauthAppFilterModel
+	ID   types.String    `tfsdk:"id"`
+	Apps []oauthAppModel `tfsdk:"apps"`
+	IDs  []string        `tfsdk:"ids"`
 }
 
 func (d *oauthAppsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -52,16 +52,14 @@ func (d *oauthAppsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				Computed:            true,
 			},
 			"status": schema.StringAttribute{
-				MarkdownDescription: "Only apps with this status: `active` or `suspended`. Unset means every status.",
+				MarkdownDescription: appStatusFilterDescription,
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(client.StatusActive, client.StatusSuspended)},
+				Validators:          []validator.String{appStatusFilterValidator},
 			},
 			"search": schema.StringAttribute{
-				MarkdownDescription: "Only apps whose name **or description** contains this text, case-insensitively " +
-					"(PipesHub's own search; leading and trailing spaces are ignored). Unset means no filter. " +
-					"For one app by exact name, use the `pipeshub_oauth_app` data source.",
-				Optional:   true,
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				MarkdownDescription: appSearchFilterDescription + " For one app by exact name, use the `pipeshub_oauth_app` data source.",
+				Optional:            true,
+				Validators:          []validator.String{appSearchFilterValidator},
 			},
 			"apps": schema.ListNestedAttribute{
 				MarkdownDescription: "The matching apps, newest first, with the same attributes as the `pipeshub_oauth_app` data source.",
@@ -92,9 +90,8 @@ func (d *oauthAppsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 
-	apps, err := d.data.Client.ListAllApps(ctx, state.Status.ValueString(), state.Search.ValueString())
-	if err != nil {
-		resp.Diagnostics.AddError("Unable to list OAuth apps", d.data.apiErrorDetail(err))
+	apps, ok := d.data.listApps(ctx, state.oauthAppFilterModel, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 
@@ -116,4 +113,35 @@ func (d *oauthAppsDataSource) Read(ctx context.Context, req datasource.ReadReque
 func oauthAppsFilterID(status, search string) string {
 	sum := sha256.Sum256([]byte(status + "\x00" + search))
 	return hex.EncodeToString(sum[:8])
+}
+
+// oauthAppFilterModel is the filter of both listings of the caller's apps: the
+// pipeshub_oauth_apps data source embeds it, and it is the whole configuration
+// of the pipeshub_oauth_app list resource. The two schemas come from different
+// framework packages, so they share these descriptions and validators.
+type oauthAppFilterModel struct {
+	Status types.String `tfsdk:"status"`
+	Search types.String `tfsdk:"search"`
+}
+
+const (
+	appStatusFilterDescription = "Only apps with this status: `active` or `suspended`. Unset means every status."
+	appSearchFilterDescription = "Only apps whose name **or description** contains this text, case-insensitively " +
+		"(PipesHub's own search; leading and trailing spaces are ignored). Unset means no filter."
+)
+
+var (
+	appStatusFilterValidator = stringvalidator.OneOf(client.StatusActive, client.StatusSuspended)
+	appSearchFilterValidator = stringvalidator.LengthAtLeast(1)
+)
+
+// listApps reads every page of the caller's apps that pass filter (a null
+// status or search filters nothing). On failure it reports why in diags.
+func (d *providerData) listApps(ctx context.Context, filter oauthAppFilterModel, diags *diag.Diagnostics) ([]client.App, bool) {
+	apps, err := d.Client.ListAllApps(d.MaskSecrets(ctx), filter.Status.ValueString(), filter.Search.ValueString())
+	if err != nil {
+		diags.AddError("Cannot list OAuth apps", d.apiErrorDetail(err))
+		return nil, false
+	}
+	return apps, true
 }

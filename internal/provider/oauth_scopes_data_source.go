@@ -2,16 +2,22 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
-// scopeCategories are PipesHub's scope categories in the API's order (internal/emulator/README.md §5).
+// scopeCategories are PipesHub's scope categories at the time of writing, in
+// the API's order (internal/emulator/README.md §6), for the documentation
+// only: Read checks category against the live catalogue, so that a category
+// PipesHub adds later works without a provider release.
 var scopeCategories = []string{
 	"Identity", "Access", "Organization", "Users", "User Groups", "Teams", "Knowledge Base",
 	"Semantic", "Conversations", "Agents", "Connectors", "Configuration", "Crawling",
@@ -53,16 +59,19 @@ func (d *oauthScopesDataSource) Configure(_ context.Context, req datasource.Conf
 func (d *oauthScopesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The OAuth scopes the provider's user may grant to an app, in PipesHub's order. Admins see " +
-			"every scope; members do not see admin-only scopes (such as `org:write`), which they may not register.",
+			"every scope; members do not see admin-only scopes (such as `org:write`), which they may not register. " +
+			"It is read from PipesHub once per provider process and shared with the plan-time check of " +
+			"`allowed_scopes`, so using it costs no extra API call.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`scopes` or `scopes/<category>`: constant for a given filter.",
 				Computed:            true,
 			},
 			"category": schema.StringAttribute{
-				MarkdownDescription: "Only scopes of this category: one of `" + strings.Join(scopeCategories, "`, `") + "`. Unset means all.",
-				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(scopeCategories...)},
+				MarkdownDescription: "Only scopes of this category, exactly as PipesHub names it; at the time of writing, one of `" +
+					strings.Join(scopeCategories, "`, `") + "`. Checked against the categories of the scopes PipesHub lists " +
+					"when the data source is read. Unset means all.",
+				Optional: true,
 			},
 			"scopes": schema.ListNestedAttribute{
 				MarkdownDescription: "The scopes, by category in PipesHub's order.",
@@ -84,13 +93,13 @@ func (d *oauthScopesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	if d.data == nil {
+		addNotConfiguredError(&resp.Diagnostics)
+		return
+	}
 	var cfg oauthScopesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.data == nil {
-		addNotConfiguredError(&resp.Diagnostics)
 		return
 	}
 	catalogue, err := d.data.ScopeCatalogue(ctx)
@@ -100,6 +109,10 @@ func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	cfg.ID = types.StringValue("scopes")
 	if !cfg.Category.IsNull() {
+		if problem := scopeCategoryProblem(cfg.Category.ValueString(), catalogue); problem != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("category"), "Unknown scope category", problem)
+			return
+		}
 		cfg.ID = types.StringValue("scopes/" + cfg.Category.ValueString())
 	}
 	cfg.Scopes, cfg.Names = []scopeModel{}, []string{}
@@ -116,4 +129,26 @@ func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadReq
 		cfg.Names = append(cfg.Names, s.Name)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
+}
+
+// scopeCategoryProblem explains why no scope of the caller's catalogue has
+// category, naming the categories it has and the nearest one; it returns ""
+// when a scope has it. The live catalogue decides rather than
+// scopeCategories, and it is fetched anyway, so the check costs no call.
+func scopeCategoryProblem(category string, catalogue []client.Scope) string {
+	var categories []string
+	for _, s := range catalogue {
+		if s.Category == category {
+			return ""
+		}
+		if !slices.Contains(categories, s.Category) {
+			categories = append(categories, s.Category)
+		}
+	}
+	detail := fmt.Sprintf("No scope that PipesHub lists for the provider's credential has category %q "+
+		"(category names are exact and case-sensitive).", category)
+	if suggestion := closest(category, categories); suggestion != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", suggestion)
+	}
+	return detail + ` The categories PipesHub lists: "` + strings.Join(categories, `", "`) + `".`
 }

@@ -22,7 +22,7 @@ data "pipeshub_oauth_scopes" "bad" {
   category = "Knowledgebase"
 }`,
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)category.*value must be one of`),
+				ExpectError: regexp.MustCompile(`(?s)Unknown scope category.*category = "Knowledgebase".*Did\s+you\s+mean\s+"Knowledge\s+Base"\?`),
 			},
 			{
 				Config: testAccProviderConfig(url, testAccAdminToken) + example,

@@ -1,6 +1,7 @@
 // Package provider is the Terraform glue of the PipesHub provider: schemas,
 // plan-time validation and the mapping between Terraform values and the
-// typed API client in internal/client.
+// typed API client. It reaches PipesHub only through internal/client; it
+// never imports internal/emulator outside tests (depguard in .golangci.yml).
 package provider
 
 import (

@@ -23,7 +23,7 @@ func TestAccProvider_unreachableServer(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccProviderConfig(serverURL, testAccAdminToken) + `data "pipeshub_oauth_apps" "all" {}`,
-			ExpectError: regexp.MustCompile(`(?s)Unable to list OAuth apps.*connection refused.*No PipesHub server answered\s+at\s+` +
+			ExpectError: regexp.MustCompile(`(?s)Cannot list OAuth apps.*connection refused.*No PipesHub server answered\s+at\s+` +
 				regexp.QuoteMeta(serverURL) + `.*server_url\s+\(or\s+PIPESHUB_SERVER_URL\)\s+is\s+right`),
 		}},
 	})

@@ -10,8 +10,9 @@ import (
 
 // Length accepts strings of min to max characters as PipesHub counts them:
 // its Zod schemas measure JavaScript string length, in UTF-16 code units.
-// stringvalidator.LengthBetween counts bytes, which would refuse a 60-letter
-// name with accents that PipesHub accepts.
+// framework-validators count otherwise: stringvalidator.LengthBetween counts
+// bytes and UTF8LengthBetween runes, so a character outside the Basic
+// Multilingual Plane (most emoji), 2 for JavaScript, is 4 or 1 for them.
 func Length(minLength, maxLength int) validator.String {
 	return length{min: minLength, max: maxLength}
 }

@@ -1,23 +1,35 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
-func TestLevenshtein(t *testing.T) {
+// closest suggests the candidate at the smallest edit distance, counted in
+// characters, and nothing beyond max(2, a third of the input's length).
+func TestClosest(t *testing.T) {
 	cases := []struct {
-		a, b string
-		want int
+		s          string
+		candidates []string
+		want       string
 	}{
-		{"", "", 0}, {"kb:read", "kb:read", 0}, {"kb:raed", "kb:read", 2}, {"kb:red", "kb:read", 1},
-		{"", "abc", 3}, {"kitten", "sitting", 3}, {"héllo", "hello", 1},
+		{"kb:read", []string{"kb:write", "kb:read"}, "kb:read"}, // distance 0 wins
+		{"kb:red", []string{"kb:raid", "kb:read"}, "kb:read"},   // 1 (an insertion) beats 2
+		{"kb:raed", []string{"kb:read", "kb:rae"}, "kb:rae"},    // a transposition is more than 1 edit...
+		{"kb:raed", []string{"kb:read"}, "kb:read"},             // ...and within the bound of 2
+		{"", []string{"abc"}, ""},                               // 3 is beyond the bound of 2
+		{"", []string{"abc", "ab"}, "ab"},                       // 2 is within it
+		{"kitten", []string{"sitting"}, ""},                     // 3 is beyond the bound of 2
+		{"kitten", []string{"sitting", "sittin"}, "sittin"},     // 2 is within it
+		{"héllo", []string{"hél", "hello"}, "hello"},            // 1 character, though 2 bytes, beats 2
+		{"éé", []string{"ee"}, "ee"},                            // 2 characters (4 bytes) is within the bound
 	}
 	for _, c := range cases {
-		if got := levenshtein(c.a, c.b); got != c.want {
-			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		if got := closest(c.s, c.candidates); got != c.want {
+			t.Errorf("closest(%q, %q) = %q, want %q", c.s, c.candidates, got, c.want)
 		}
 	}
 }
@@ -61,15 +73,21 @@ func TestScopeProblem(t *testing.T) {
 		if summary != c.summary {
 			t.Errorf("scopeProblem(%q) summary = %q, want %q", c.scope, summary, c.summary)
 		}
-		for _, w := range c.want {
-			if !strings.Contains(detail, w) {
-				t.Errorf("scopeProblem(%q) = %q, want it to contain %q", c.scope, detail, w)
-			}
+		checkDetail(t, fmt.Sprintf("scopeProblem(%q)", c.scope), detail, c.want, c.wantNot)
+	}
+}
+
+// checkDetail reports each of want that detail lacks, and each of wantNot it holds.
+func checkDetail(t *testing.T, what, detail string, want, wantNot []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(detail, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, detail, w)
 		}
-		for _, w := range c.wantNot {
-			if strings.Contains(detail, w) {
-				t.Errorf("scopeProblem(%q) = %q, want no %q", c.scope, detail, w)
-			}
+	}
+	for _, w := range wantNot {
+		if strings.Contains(detail, w) {
+			t.Errorf("%s = %q, want no %q", what, detail, w)
 		}
 	}
 }
