@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -339,10 +340,14 @@ func TestRetryAfterFromHeader(t *testing.T) {
 func TestExponentialBackoffBounds(t *testing.T) {
 	t.Parallel()
 	waitMin, waitMax := 10*time.Second, time.Hour
+	jitters := []float64{0, math.Nextafter(1, 0)} // both ends, and random draws between
+	for range 50 {
+		jitters = append(jitters, rand.Float64())
+	}
 	for attempt := range 70 {
 		step := time.Duration(min(float64(waitMin)*math.Pow(2, float64(attempt)), float64(waitMax)))
-		for range 50 {
-			got := exponentialBackoff(waitMin, waitMax, attempt)
+		for _, jitter := range jitters {
+			got := exponentialBackoff(waitMin, waitMax, attempt, jitter)
 			if got < waitMin || got > waitMax || got < step/2 || got > step {
 				t.Fatalf("attempt %d: wait %s outside [%s, %s]", attempt, got, max(step/2, waitMin), step)
 			}
