@@ -262,7 +262,7 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 		t.Errorf("took %s; the client should give up at once", elapsed)
 	}
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || !IsRateLimited(err) || apiErr.RetryAfter != 42*time.Second || h.count() != 1 {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || apiErr.RetryAfter != 42*time.Second || h.count() != 1 {
 		t.Fatalf("want one call and a 429 APIError with RetryAfter 42s, got %d calls, %v", h.count(), err)
 	}
 	if !strings.HasSuffix(err.Error(), "(retry after 42s)") {
