@@ -1,7 +1,6 @@
 package client
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,10 +26,9 @@ type request struct {
 	method string
 	path   string // relative to the base URL, e.g. /oauth-clients
 	query  url.Values
-	body   []byte // nil for none
-	// contentType of body; "" for JSON.
-	contentType string
-	retry       retryClass
+	body   []byte     // JSON; nil for none
+	form   url.Values // a form body instead (the /oauth2 endpoints)
+	retry  retryClass
 	// basicUser/basicPass, when basicUser is set, replace the bearer token
 	// (client_secret_basic on the token endpoint).
 	basicUser, basicPass string
@@ -40,6 +38,8 @@ type request struct {
 	// secrets are scrubbed from any server message copied into an error, on
 	// top of the bearer token.
 	secrets []string
+	// invalid is why the request must not be sent (see appRequest).
+	invalid error
 }
 
 // send performs r with retries and pacing and returns the body of a 2xx
@@ -51,6 +51,9 @@ type request struct {
 // sends the attempt. httptrace marks the moment a request is written, which
 // decides whether it may have reached PipesHub.
 func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
+	if r.invalid != nil {
+		return nil, 0, r.invalid
+	}
 	a := &attempts{client: c, req: &r, jitter: rand.Float64()}
 	if r.method != http.MethodGet {
 		var cancel context.CancelFunc
@@ -64,9 +67,13 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	var body any
-	if r.body != nil {
-		body = r.body // a []byte, which go-retryablehttp replays on every attempt
+	var body any // a []byte, which go-retryablehttp replays on every attempt
+	contentType := "application/json"
+	switch {
+	case r.form != nil:
+		body, contentType = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
+	case r.body != nil:
+		body = r.body
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
@@ -74,8 +81,8 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
-	if r.body != nil {
-		req.Header.Set("Content-Type", cmp.Or(r.contentType, "application/json"))
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
 	}
 	switch {
 	case r.anonymous:
