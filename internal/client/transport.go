@@ -119,7 +119,8 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("%w: %w", errReadingResponse, unwrapURLError(err))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, c.secretsFor(r))
+		secrets := append([]string{c.bearerToken}, r.secrets...)
+		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, secrets)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter == 0 {
 			apiErr.RetryAfter = a.gaveUpWait
@@ -127,10 +128,6 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		return nil, resp.StatusCode, err
 	}
 	return data, resp.StatusCode, nil
-}
-
-func (c *Client) secretsFor(r request) []string {
-	return append([]string{c.bearerToken}, r.secrets...)
 }
 
 // attempts is the state of one request across its attempts.
