@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -132,7 +133,9 @@ func TestConformsToOpenAPI(t *testing.T) {
 	// before the limit instead of running into it.
 	var limited bool
 	for range 41 {
-		if _, err := withRecorder(testBearerToken).ListApps(ctx, ListAppsParams{}); IsRateLimited(err) {
+		_, err := withRecorder(testBearerToken).ListApps(ctx, ListAppsParams{})
+		var apiErr *APIError
+		if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
 			limited = true
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -153,7 +154,7 @@ func (c *Client) CreateAppSafely(ctx context.Context, req CreateAppRequest) (*Cr
 		if !answered || attempt >= c.maxRetries || ctx.Err() != nil {
 			return nil, &LostCreateError{Name: req.Name, Cause: err, Answered: answered, Attempts: attempt + 1}
 		}
-		wait := exponentialBackoff(c.waitMin, c.waitMax, attempt)
+		wait := exponentialBackoff(c.waitMin, c.waitMax, attempt, rand.Float64())
 		c.logger.Warn(ctx, "PipesHub created nothing before failing: creating the app again", map[string]any{
 			"path": "/oauth-clients", "status": apiErr.StatusCode, "wait_ms": wait.Milliseconds(),
 		})

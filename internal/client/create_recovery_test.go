@@ -32,6 +32,17 @@ func expectWorkingSecret(t *testing.T, c *Client, app *AppWithSecret) {
 	}
 }
 
+// expectRecovered checks that a create whose answer was lost came back as
+// the one app there is, with a working secret.
+func expectRecovered(t *testing.T, c *Client, created *CreatedApp, err error) {
+	t.Helper()
+	if err != nil || !created.Recovered {
+		t.Fatalf("%+v, %v", created, err)
+	}
+	expectApps(t, c, 1)
+	expectWorkingSecret(t, c, &created.AppWithSecret)
+}
+
 // TestCreateAppSafelyUnderFaults: whatever happens to the answer, one app
 // exists afterwards and the caller holds a working secret for it.
 func TestCreateAppSafelyUnderFaults(t *testing.T) {
@@ -85,11 +96,7 @@ func TestCreateAppSafelyRecoveryLookupRetried(t *testing.T) {
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, DropAfterApply: true})
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteListApps, Status: 500})
 	created, err := c.CreateAppSafely(context.Background(), clientCredentialsApp("lookup"))
-	if err != nil || !created.Recovered {
-		t.Fatalf("%+v, %v", created, err)
-	}
-	expectApps(t, c, 1)
-	expectWorkingSecret(t, c, &created.AppWithSecret)
+	expectRecovered(t, c, created, err)
 }
 
 // TestCreateAppSafelySecretLost: a regenerate that keeps failing leaves the
@@ -225,11 +232,7 @@ func TestCreateAppSafelyTimeoutAfterApply(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	created, err := c.CreateAppSafely(ctx, clientCredentialsApp("hung"))
-	if err != nil || !created.Recovered {
-		t.Fatalf("%+v, %v", created, err)
-	}
-	expectApps(t, c, 1)
-	expectWorkingSecret(t, c, &created.AppWithSecret)
+	expectRecovered(t, c, created, err)
 }
 
 // TestInterruptLetsSentWriteFinish: cancelling the context of a write that

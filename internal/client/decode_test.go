@@ -60,7 +60,8 @@ func TestAPIErrorText(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("got %v, want %s", err, want)
 	}
-	if !IsNotFound(err) || IsRateLimited(err) || MayHaveApplied(err) {
+	var apiErr *APIError
+	if !IsNotFound(err) || !errors.As(err, &apiErr) || apiErr.StatusCode == http.StatusTooManyRequests || MayHaveApplied(err) {
 		t.Errorf("helpers disagree with a 404: %v", err)
 	}
 }
@@ -77,7 +78,7 @@ func TestErrorDecoding(t *testing.T) {
 			`{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"Too many OAuth client requests. Please try again later.","retryAfter":12}}`)},
 			func(t *testing.T, err error) {
 				var e *APIError
-				if !errors.As(err, &e) || e.RetryAfter != 12*time.Second || !IsRateLimited(err) {
+				if !errors.As(err, &e) || e.RetryAfter != 12*time.Second || e.StatusCode != http.StatusTooManyRequests {
 					t.Errorf("got %#v", err)
 				}
 			}, false},

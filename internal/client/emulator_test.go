@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -410,7 +411,8 @@ func TestDeadlineShorterThanRetryAfterAgainstEmulator(t *testing.T) {
 		t.Errorf("took %s; should give up at once", time.Since(start))
 	}
 	want := "PipesHub API: GET /oauth-clients: HTTP 429 HTTP_TOO_MANY_REQUESTS: Too many OAuth client requests. Please try again later. (retry after 42s)"
-	if !IsRateLimited(err) || err.Error() != want {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }

@@ -102,12 +102,6 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
 }
 
-// IsRateLimited reports whether err is an *APIError with status 429.
-func IsRateLimited(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
-}
-
 // MayHaveApplied reports whether a non-idempotent request may have been applied
 // although no success response arrived (connection lost after the request was
 // written, timeout, 5xx), so that the caller can look for its result.

@@ -1,9 +1,6 @@
 package client
 
-import (
-	"bytes"
-	"encoding/json"
-)
+import "encoding/json"
 
 // App is PipesHub's OAuthAppResponse (internal/emulator/README.md §4). Optional strings are
 // pointers because the API omits a field that was never set, and "omitted"
@@ -29,11 +26,11 @@ type App struct {
 	UpdatedAt            string   `json:"updatedAt"`
 }
 
-// App statuses (internal/emulator/README.md §4, §7). Revoked is only ever the status of a deleted app.
+// App statuses (internal/emulator/README.md §4, §7). The third, revoked, is
+// only ever the status of a deleted app, which the API no longer shows.
 const (
 	StatusActive    = "active"
 	StatusSuspended = "suspended"
-	StatusRevoked   = "revoked"
 )
 
 // Grant types accepted by PipesHub (internal/emulator/README.md §5).
@@ -99,35 +96,12 @@ func Clear() NullableString { return NullableString{present: true} }
 // IsZero reports whether the field is left unchanged; encoding/json's omitzero uses it.
 func (n NullableString) IsZero() bool { return !n.present }
 
-// Value returns the value to send and whether it is null.
-func (n NullableString) Value() (value string, isNull bool) {
-	if n.value == nil {
-		return "", true
-	}
-	return *n.value, false
-}
-
 // MarshalJSON encodes the value, or null when cleared.
 func (n NullableString) MarshalJSON() ([]byte, error) {
 	if n.value == nil {
 		return []byte("null"), nil
 	}
 	return json.Marshal(*n.value)
-}
-
-// UnmarshalJSON decodes a value or null; used by tests that read request bodies.
-func (n *NullableString) UnmarshalJSON(b []byte) error {
-	n.present = true
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		n.value = nil
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	n.value = &s
-	return nil
 }
 
 // ListAppsParams are the query parameters of GET /oauth-clients. Zero values

@@ -26,10 +26,38 @@ type appMessage struct {
 	App     *App   `json:"app"`
 }
 
+func (m *appMessage) missing() string {
+	if m.App == nil || m.App.ID == "" {
+		return "the response has no app"
+	}
+	return ""
+}
+
 // appWithSecretMessage is the 201 body of create.
 type appWithSecretMessage struct {
 	Message string         `json:"message"`
 	App     *AppWithSecret `json:"app"`
+}
+
+func (m *appWithSecretMessage) missing() string {
+	if m.App == nil || m.App.ID == "" || m.App.ClientSecret == "" {
+		return "the response has no app with an id and a client secret"
+	}
+	return ""
+}
+
+func (a *App) missing() string {
+	if a.ID == "" {
+		return "the response is not an app"
+	}
+	return ""
+}
+
+func (s *RegeneratedSecret) missing() string {
+	if s.ClientSecret == "" {
+		return "the response has no client secret"
+	}
+	return ""
 }
 
 // tokenList is the body of GET /oauth-clients/{appId}/tokens.
@@ -37,11 +65,15 @@ type tokenList struct {
 	Tokens []Token `json:"tokens"`
 }
 
-func appPath(appID string, suffix string) (string, error) {
+// appRequest is a request on an existing app, to its path plus suffix; all
+// of them are repeatable. An invalid appID makes send fail before anything
+// is sent.
+func appRequest(method, appID, suffix string, body []byte) request {
+	r := request{method: method, path: "/oauth-clients/" + appID + suffix, body: body, retry: repeatable}
 	if !AppIDPattern.MatchString(appID) {
-		return "", fmt.Errorf("invalid PipesHub app ID %q: expected 24 hexadecimal characters", appID)
+		r.invalid = fmt.Errorf("invalid PipesHub app ID %q: expected 24 hexadecimal characters", appID)
 	}
-	return "/oauth-clients/" + appID + suffix, nil
+	return r
 }
 
 // ListApps returns one page of the caller's apps. Zero-valued parameters are
@@ -60,11 +92,7 @@ func (c *Client) ListApps(ctx context.Context, p ListAppsParams) (*AppList, erro
 	if p.Search != "" {
 		q.Set("search", p.Search)
 	}
-	var out AppList
-	if err := c.call(ctx, request{method: http.MethodGet, path: "/oauth-clients", query: q, retry: repeatable}, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return fetch[AppList](ctx, c, request{method: http.MethodGet, path: "/oauth-clients", query: q, retry: repeatable})
 }
 
 // ListAllApps walks every page (limit 100) and returns all apps matching status and search ("" = any).
@@ -99,13 +127,9 @@ func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithS
 	if err != nil {
 		return nil, fmt.Errorf("encoding the create request: %w", err)
 	}
-	var out appWithSecretMessage
-	r := request{method: http.MethodPost, path: "/oauth-clients", body: body, retry: notRepeatable}
-	if err := c.call(ctx, r, &out); err != nil {
+	out, err := fetch[appWithSecretMessage](ctx, c, request{method: http.MethodPost, path: "/oauth-clients", body: body, retry: notRepeatable})
+	if err != nil {
 		return nil, err
-	}
-	if out.App == nil || out.App.ID == "" || out.App.ClientSecret == "" {
-		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusCreated, Err: errors.New("the response has no app with an id and a client secret")}
 	}
 	return out.App, nil
 }
@@ -113,18 +137,7 @@ func (c *Client) CreateApp(ctx context.Context, req CreateAppRequest) (*AppWithS
 // GetApp reads one of the caller's apps; IsNotFound when it is missing,
 // deleted or someone else's.
 func (c *Client) GetApp(ctx context.Context, appID string) (*App, error) {
-	path, err := appPath(appID, "")
-	if err != nil {
-		return nil, err
-	}
-	var out App
-	if err := c.call(ctx, request{method: http.MethodGet, path: path, retry: repeatable}, &out); err != nil {
-		return nil, err
-	}
-	if out.ID == "" {
-		return nil, &DecodeError{Method: http.MethodGet, Path: path, StatusCode: http.StatusOK, Err: errors.New("the response is not an app")}
-	}
-	return &out, nil
+	return fetch[App](ctx, c, appRequest(http.MethodGet, appID, "", nil))
 }
 
 // UpdateApp applies a partial update; zero fields of req stay unchanged.
@@ -138,27 +151,12 @@ func (c *Client) UpdateApp(ctx context.Context, appID string, req UpdateAppReque
 
 // DeleteApp soft-deletes an app and revokes its tokens.
 func (c *Client) DeleteApp(ctx context.Context, appID string) error {
-	path, err := appPath(appID, "")
-	if err != nil {
-		return err
-	}
-	return c.call(ctx, request{method: http.MethodDelete, path: path, retry: repeatable}, nil)
+	return c.call(ctx, appRequest(http.MethodDelete, appID, "", nil), nil)
 }
 
 // RegenerateSecret replaces the client secret; existing tokens stay valid.
 func (c *Client) RegenerateSecret(ctx context.Context, appID string) (*RegeneratedSecret, error) {
-	path, err := appPath(appID, "/regenerate-secret")
-	if err != nil {
-		return nil, err
-	}
-	var out RegeneratedSecret
-	if err := c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, &out); err != nil {
-		return nil, err
-	}
-	if out.ClientSecret == "" {
-		return nil, &DecodeError{Method: http.MethodPost, Path: path, StatusCode: http.StatusOK, Err: errors.New("the response has no client secret")}
-	}
-	return &out, nil
+	return fetch[RegeneratedSecret](ctx, c, appRequest(http.MethodPost, appID, "/regenerate-secret", nil))
 }
 
 // SuspendApp suspends an app and returns it; an app already suspended
@@ -206,12 +204,8 @@ func isAlreadyInStatus(err error, status string) bool {
 
 // ListTokens lists the app's unrevoked, unexpired tokens, newest first.
 func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) {
-	path, err := appPath(appID, "/tokens")
+	out, err := fetch[tokenList](ctx, c, appRequest(http.MethodGet, appID, "/tokens", nil))
 	if err != nil {
-		return nil, err
-	}
-	var out tokenList
-	if err := c.call(ctx, request{method: http.MethodGet, path: path, retry: repeatable}, &out); err != nil {
 		return nil, err
 	}
 	return out.Tokens, nil
@@ -219,60 +213,68 @@ func (c *Client) ListTokens(ctx context.Context, appID string) ([]Token, error) 
 
 // RevokeAllTokens revokes every access and refresh token of the app.
 func (c *Client) RevokeAllTokens(ctx context.Context, appID string) error {
-	path, err := appPath(appID, "/revoke-all-tokens")
-	if err != nil {
-		return err
-	}
-	return c.call(ctx, request{method: http.MethodPost, path: path, retry: repeatable}, nil)
+	return c.call(ctx, appRequest(http.MethodPost, appID, "/revoke-all-tokens", nil), nil)
 }
 
-// appAction sends a request to the app's path plus suffix, once the id is
-// checked, and returns the app from the answer {message, app}.
+// appAction sends a request on the app (see appRequest) and returns the app
+// from the answer {message, app}.
 func (c *Client) appAction(ctx context.Context, method, appID, suffix string, body []byte) (*App, error) {
-	path, err := appPath(appID, suffix)
+	out, err := fetch[appMessage](ctx, c, appRequest(method, appID, suffix, body))
 	if err != nil {
 		return nil, err
-	}
-	r := request{method: method, path: path, body: body, retry: repeatable}
-	var out appMessage
-	if err := c.call(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	if out.App == nil || out.App.ID == "" {
-		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusOK, Err: errors.New("the response has no app")}
 	}
 	return out.App, nil
 }
+
+// fetch sends r and returns its 2xx JSON answer decoded (see call).
+func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
+	var out T
+	if err := c.call(ctx, r, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// checkedAnswer is an answer that can lack what its call returns (the app,
+// a secret): missing says what, "" when nothing.
+type checkedAnswer interface{ missing() string }
 
 // call sends r and decodes a 2xx JSON body into out.
 // A nil out ignores the body: delete and revoke-all answer only a message.
 //
 // A success whose body is cut off or unreadable was applied, but what it
 // carried (the app, a new secret) is lost; a repeatable request is sent
-// again for it, within the client's retries.
+// again for it, within the client's retries. An answer that decodes but is
+// missing something (checkedAnswer) is a *DecodeError too, not repeated.
 func (c *Client) call(ctx context.Context, r request, out any) error {
 	for attempt := 0; ; attempt++ {
-		err := c.callOnce(ctx, r, out)
+		status, err := c.callOnce(ctx, r, out)
 		var decErr *DecodeError
 		broken := errors.As(err, &decErr) || errors.Is(err, errReadingResponse)
-		if !broken || r.retry != repeatable || attempt >= c.maxRetries || ctx.Err() != nil {
-			return err
+		if broken && r.retry == repeatable && attempt < c.maxRetries && ctx.Err() == nil {
+			c.logger.Warn(ctx, "PipesHub API: repeating a request whose answer was broken", map[string]any{
+				"method": r.method, "path": r.path, "error": err.Error(),
+			})
+			continue
 		}
-		c.logger.Warn(ctx, "PipesHub API: repeating a request whose answer was broken", map[string]any{
-			"method": r.method, "path": r.path, "error": err.Error(),
-		})
+		if checked, ok := out.(checkedAnswer); ok && err == nil {
+			if what := checked.missing(); what != "" {
+				return &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: errors.New(what)}
+			}
+		}
+		return err
 	}
 }
 
-func (c *Client) callOnce(ctx context.Context, r request, out any) error {
+func (c *Client) callOnce(ctx context.Context, r request, out any) (int, error) {
 	data, status, err := c.send(ctx, r)
 	if err != nil || out == nil {
-		return err
+		return status, err
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: jsonProblem(err)}
+		return status, &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: jsonProblem(err)}
 	}
-	return nil
+	return status, nil
 }
 
 // jsonProblem describes a decoding failure without quoting the body.

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -81,18 +80,13 @@ func headerSeconds(h http.Header, name string) (int64, bool) {
 	return v, true
 }
 
-// exponentialBackoff returns min*2^attempt capped at max, with "equal jitter":
-// a random wait in the upper half, so parallel clients spread out but still
-// wait at least half the step.
-func exponentialBackoff(waitMin, waitMax time.Duration, attempt int) time.Duration {
-	step := waitMin
-	for i := 0; i < attempt && step < waitMax; i++ {
-		step *= 2 // stops doubling at waitMax, so it cannot overflow
-	}
-	step = min(step, waitMax)
-	half := step / 2
-	wait := half + rand.N(half+1)
-	return max(wait, waitMin)
+// exponentialBackoff puts "equal jitter" on go-retryablehttp's exponential
+// step (waitMin*2^attempt, capped at waitMax): a wait in the step's upper
+// half, jitter (in [0, 1)) placing it, so parallel clients spread out but
+// still wait at least half the step.
+func exponentialBackoff(waitMin, waitMax time.Duration, attempt int, jitter float64) time.Duration {
+	half := retryablehttp.DefaultBackoff(waitMin, waitMax, attempt, nil) / 2
+	return max(half+time.Duration(jitter*float64(half)), waitMin)
 }
 
 // neverReachedServer reports whether a transport error certainly happened

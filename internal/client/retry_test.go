@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -261,7 +262,7 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 		t.Errorf("took %s; the client should give up at once", elapsed)
 	}
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || !IsRateLimited(err) || apiErr.RetryAfter != 42*time.Second || h.count() != 1 {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || apiErr.RetryAfter != 42*time.Second || h.count() != 1 {
 		t.Fatalf("want one call and a 429 APIError with RetryAfter 42s, got %d calls, %v", h.count(), err)
 	}
 	if !strings.HasSuffix(err.Error(), "(retry after 42s)") {
@@ -339,10 +340,14 @@ func TestRetryAfterFromHeader(t *testing.T) {
 func TestExponentialBackoffBounds(t *testing.T) {
 	t.Parallel()
 	waitMin, waitMax := 10*time.Second, time.Hour
+	jitters := []float64{0, math.Nextafter(1, 0)} // both ends, and random draws between
+	for range 50 {
+		jitters = append(jitters, rand.Float64())
+	}
 	for attempt := range 70 {
 		step := time.Duration(min(float64(waitMin)*math.Pow(2, float64(attempt)), float64(waitMax)))
-		for range 50 {
-			got := exponentialBackoff(waitMin, waitMax, attempt)
+		for _, jitter := range jitters {
+			got := exponentialBackoff(waitMin, waitMax, attempt, jitter)
 			if got < waitMin || got > waitMax || got < step/2 || got > step {
 				t.Fatalf("attempt %d: wait %s outside [%s, %s]", attempt, got, max(step/2, waitMin), step)
 			}

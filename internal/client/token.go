@@ -29,24 +29,22 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, clientID, clientSec
 	if len(scopes) > 0 {
 		form.Set("scope", strings.Join(scopes, " "))
 	}
-	r := request{
-		method:      http.MethodPost,
-		path:        tokenPath,
-		body:        []byte(form.Encode()),
-		contentType: "application/x-www-form-urlencoded",
-		retry:       notRepeatable,
-		basicUser:   clientID,
-		basicPass:   clientSecret,
-		secrets:     []string{clientSecret},
+	return fetch[AccessToken](ctx, c, request{
+		method:    http.MethodPost,
+		path:      tokenPath,
+		form:      form,
+		retry:     notRepeatable,
+		basicUser: clientID,
+		basicPass: clientSecret,
+		secrets:   []string{clientSecret},
+	})
+}
+
+func (t *AccessToken) missing() string {
+	if t.AccessToken == "" {
+		return "the response has no access_token"
 	}
-	var out AccessToken
-	if err := c.call(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	if out.AccessToken == "" {
-		return nil, &DecodeError{Method: r.method, Path: r.path, StatusCode: http.StatusOK, Err: errors.New("the response has no access_token")}
-	}
-	return &out, nil
+	return ""
 }
 
 // RevokeToken calls POST {base}/oauth2/revoke for an access token issued to
@@ -65,16 +63,14 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		"client_id":       {clientID},
 		"client_secret":   {clientSecret},
 	}
-	r := request{
-		method:      http.MethodPost,
-		path:        revokePath,
-		body:        []byte(form.Encode()),
-		contentType: "application/x-www-form-urlencoded",
+	_, _, err := c.send(ctx, request{
+		method: http.MethodPost,
+		path:   revokePath,
+		form:   form,
 		// Revoking is idempotent: a repeat finds the token revoked and answers the same.
 		retry:     repeatable,
 		anonymous: true,
 		secrets:   []string{clientSecret, token},
-	}
-	_, _, err := c.send(ctx, r)
+	})
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -25,10 +26,9 @@ type request struct {
 	method string
 	path   string // relative to the base URL, e.g. /oauth-clients
 	query  url.Values
-	body   []byte // nil for none
-	// contentType of body; "" for JSON.
-	contentType string
-	retry       retryClass
+	body   []byte     // JSON; nil for none
+	form   url.Values // a form body instead (the /oauth2 endpoints)
+	retry  retryClass
 	// basicUser/basicPass, when basicUser is set, replace the bearer token
 	// (client_secret_basic on the token endpoint).
 	basicUser, basicPass string
@@ -38,43 +38,51 @@ type request struct {
 	// secrets are scrubbed from any server message copied into an error, on
 	// top of the bearer token.
 	secrets []string
+	// invalid is why the request must not be sent (see appRequest).
+	invalid error
 }
 
 // send performs r with retries and pacing and returns the body of a 2xx
 // response, or an *APIError, *OAuthError or *RequestError.
+//
+// go-retryablehttp runs the attempts; its hooks, methods of attempts below,
+// carry what is ours: beforeAttempt takes a pacing slot, checkRetry is the
+// policy by idempotency, backoff the wait, and the paced transport (pacing.go)
+// sends the attempt. httptrace marks the moment a request is written, which
+// decides whether it may have reached PipesHub.
 func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
+	if r.invalid != nil {
+		return nil, 0, r.invalid
+	}
+	a := &attempts{client: c, req: &r, jitter: rand.Float64()}
+	if r.method != http.MethodGet {
+		var cancel context.CancelFunc
+		ctx, cancel = withInterruptGrace(ctx, &a.written, c.interruptGrace)
+		defer cancel()
+	}
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptsKey{}, a), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) { a.written.Store(true) },
+	})
 	target := c.baseURL + r.path
 	if len(r.query) > 0 {
 		target += "?" + r.query.Encode()
 	}
-	a := &attempts{client: c, req: &r, bucket: bucketFor(r.path)}
-	if r.method != http.MethodGet {
-		var cancel context.CancelFunc
-		ctx, cancel = withInterruptGrace(ctx, &a.inFlight, c.interruptGrace)
-		defer cancel()
+	var body any // a []byte, which go-retryablehttp replays on every attempt
+	contentType := "application/json"
+	switch {
+	case r.form != nil:
+		body, contentType = []byte(r.form.Encode()), "application/x-www-form-urlencoded"
+	case r.body != nil:
+		body = r.body
 	}
-	traced := httptrace.WithClientTrace(context.WithValue(ctx, attemptsKey{}, a), &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			a.wrote.Store(true)
-			a.inFlight.Store(true)
-		},
-	})
-	var body any
-	if r.body != nil {
-		body = r.body // a []byte, which go-retryablehttp replays on every attempt
-	}
-	req, err := retryablehttp.NewRequestWithContext(traced, r.method, target, body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
 		return nil, 0, fmt.Errorf("PipesHub API: %s %s: building the request: %w", r.method, r.path, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
-	if r.body != nil {
-		ct := r.contentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		req.Header.Set("Content-Type", ct)
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
 	}
 	switch {
 	case r.anonymous:
@@ -84,9 +92,9 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		req.Header.Set("Authorization", "Bearer "+c.bearerToken)
 	}
 
-	// The retry policy and the deadline-aware wait depend on this request, so
-	// each call gets its own go-retryablehttp client around the shared
-	// http.Client (connection pool and paced transport are built once in New).
+	// The hooks hold this request's state, so each call gets its own
+	// go-retryablehttp client around the shared http.Client (connection pool
+	// and paced transport are built once in New).
 	rc := &retryablehttp.Client{
 		HTTPClient:      c.httpClient,
 		RetryWaitMin:    c.waitMin,
@@ -96,7 +104,9 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		ResponseLogHook: a.afterResponse,
 		CheckRetry:      a.checkRetry,
 		Backoff:         a.backoff,
-		ErrorHandler:    a.handOver,
+		// The last response goes to decodeErrorResponse below, a transport
+		// error to requestError, both unchanged.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	resp, err := rc.Do(req)
 	if err != nil {
@@ -109,7 +119,8 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 		return nil, 0, &RequestError{Method: r.method, Path: r.path, Sent: true, Err: fmt.Errorf("%w: %w", errReadingResponse, unwrapURLError(err))}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, c.secretsFor(r))
+		secrets := append([]string{c.bearerToken}, r.secrets...)
+		err := decodeErrorResponse(r.method, r.path, resp.StatusCode, resp.Header, data, r.path == tokenPath || r.path == revokePath, secrets)
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && apiErr.RetryAfter == 0 {
 			apiErr.RetryAfter = a.gaveUpWait
@@ -119,36 +130,28 @@ func (c *Client) send(ctx context.Context, r request) ([]byte, int, error) {
 	return data, resp.StatusCode, nil
 }
 
-func (c *Client) secretsFor(r request) []string {
-	return append([]string{c.bearerToken}, r.secrets...)
-}
-
-// attempts is the retry state of one request.
+// attempts is the state of one request across its attempts.
 type attempts struct {
 	client *Client
 	req    *request
-	// wrote is set by httptrace once the current attempt's request was written.
-	wrote atomic.Bool
-	// inFlight is true from the moment a request is written until its answer
-	// is read or a retry is decided: the span an interrupt lets finish.
-	inFlight atomic.Bool
-	// dialFailures counts attempts whose connection could not be made.
-	dialFailures int
-	attempt      int // 0-based number of the current attempt
-	started      time.Time
-	// nextWait is the wait checkRetry chose, handed to go-retryablehttp by backoff.
-	nextWait time.Duration
-	// gaveUpWait is the wait that would have passed the context deadline.
-	gaveUpWait time.Duration
+	// jitter places every backoff wait of this request in the upper half of
+	// its step; drawn once, so that checkRetry and backoff agree on the wait.
+	jitter  float64
+	attempt int // 0-based number of the current attempt
+	started time.Time
+	// written is true from the moment the current attempt's request was
+	// written until a retry is decided: the request may have reached
+	// PipesHub, and an interrupt lets it finish (withInterruptGrace).
+	written atomic.Bool
 	// earlierMayHaveApplied is true when an attempt before the current one
 	// got no response or a 5xx, so it may have been applied.
 	earlierMayHaveApplied bool
-	// waiting is true between a decision to retry and the next attempt.
-	waiting bool
-	// bucket is the server limiter that counts this request; ticket is the
-	// current attempt's pacing slot, or pacingErr why it got none (the
-	// transport then fails the attempt unsent).
-	bucket    bucketKind
+	// dialFailures counts attempts whose connection could not be made.
+	dialFailures int
+	// gaveUpWait is the wait that would have passed the context deadline.
+	gaveUpWait time.Duration
+	// ticket is the current attempt's pacing slot, or pacingErr why it got
+	// none (the paced transport then fails the attempt unsent).
 	ticket    *ticket
 	pacingErr error
 }
@@ -158,9 +161,7 @@ type attempts struct {
 // operation's context only, never by the per-attempt timeout.
 func (a *attempts) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	a.attempt = attempt
-	a.waiting = false
-	a.wrote.Store(false)
-	a.ticket, a.pacingErr = a.client.pacer.wait(req.Context(), a.bucket)
+	a.ticket, a.pacingErr = a.client.pacer.wait(req.Context(), bucketFor(a.req.path))
 	a.started = time.Now()
 	a.client.logger.Debug(req.Context(), "PipesHub API request", a.fields())
 }
@@ -179,18 +180,17 @@ func (a *attempts) fields() map[string]any {
 	return map[string]any{"method": a.req.method, "path": a.req.path, "attempt": a.attempt + 1}
 }
 
-// checkRetry applies the policy by idempotency, chooses the wait and gives up
-// at once when that wait would pass the context deadline.
-// It never returns an error: (false, nil) hands the last response or
-// transport error to send unchanged.
+// checkRetry applies the policy by idempotency (retry.go) and gives up at
+// once when the wait would pass the context deadline. It never returns an
+// error: (false, nil) hands the last response or transport error to send.
 func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if a.attempt >= a.client.maxRetries || contextDone(ctx) {
-		return false, nil
+	if a.attempt >= a.client.maxRetries || ctx.Err() != nil {
+		return false, nil //nolint:nilerr // an ended context stops the retries; send reports what the last attempt got
 	}
 	var retry, mayHaveApplied bool
 	switch {
 	case err != nil:
-		reached := a.wrote.Load() || !neverReachedServer(err)
+		reached := a.written.Load() || !neverReachedServer(err)
 		retry = transportErrorRetryable(ctx, err) && (a.req.retry == repeatable || !reached)
 		mayHaveApplied = reached
 		if IsUnreachable(err) {
@@ -206,13 +206,7 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 	if !retry {
 		return false, nil
 	}
-	wait, fromServer := time.Duration(0), false
-	if resp != nil {
-		wait, fromServer = retryAfterFromHeader(resp.Header, resp.StatusCode, time.Now())
-	}
-	if !fromServer {
-		wait = exponentialBackoff(a.client.waitMin, a.client.waitMax, a.attempt)
-	}
+	wait := a.backoff(a.client.waitMin, a.client.waitMax, a.attempt, resp)
 	fields := a.fields()
 	if resp != nil {
 		fields["status"] = resp.StatusCode
@@ -225,52 +219,34 @@ func (a *attempts) checkRetry(ctx context.Context, resp *http.Response, err erro
 		a.client.logger.Warn(ctx, "PipesHub API request not retried: the wait would pass the deadline", fields)
 		return false, nil
 	}
-	a.nextWait = wait
 	a.earlierMayHaveApplied = a.earlierMayHaveApplied || mayHaveApplied
-	a.waiting = true
-	a.inFlight.Store(false)
+	a.written.Store(false)
 	a.client.logger.Warn(ctx, "retrying PipesHub API request", fields)
 	return true, nil
 }
 
-func (a *attempts) backoff(_, _ time.Duration, _ int, _ *http.Response) time.Duration {
-	return a.nextWait
-}
-
-// handOver replaces go-retryablehttp's "giving up" error: a last response is
-// returned as is (send turns it into an *APIError), a transport error is
-// passed on for requestError.
-func (a *attempts) handOver(resp *http.Response, err error, _ int) (*http.Response, error) {
+// backoff is the wait after attempt: what the server asked for
+// (retryAfterFromHeader), else exponentialBackoff with this request's jitter.
+func (a *attempts) backoff(waitMin, waitMax time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
-		return resp, nil
+		if wait, ok := retryAfterFromHeader(resp.Header, resp.StatusCode, time.Now()); ok {
+			return wait
+		}
 	}
-	return nil, err
+	return exponentialBackoff(waitMin, waitMax, attempt, a.jitter)
 }
 
 // requestError wraps an error from go-retryablehttp's Do: a transport error of
-// the last attempt, or the context ending during a retry wait.
+// the last attempt, or the context ending during a retry wait (the attempt
+// before the wait is counted in earlierMayHaveApplied, and written is false).
 func (a *attempts) requestError(err error) error {
-	r := a.req
 	err = unwrapURLError(err)
-	// When the context ended during a retry wait, the current attempt is the
-	// one before the wait, already counted in earlierMayHaveApplied.
-	sent := a.earlierMayHaveApplied
-	if !a.waiting {
-		// A context that ended before the request was written stopped it
-		// on our side: PipesHub never read a whole request.
-		stoppedUnwritten := !a.wrote.Load() && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
-		sent = sent || a.wrote.Load() || !neverReachedServer(err) && !stoppedUnwritten
-	}
-	return &RequestError{Method: r.method, Path: r.path, Sent: sent, RetryAfter: a.gaveUpWait, Err: err}
-}
-
-func contextDone(ctx context.Context) bool {
-	select {
-	case <-ctx.Done():
-		return true
-	default:
-		return false
-	}
+	written := a.written.Load()
+	// A context that ended before the request was written stopped it on our
+	// side: PipesHub never read a whole request.
+	stoppedUnwritten := !written && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	sent := a.earlierMayHaveApplied || written || !neverReachedServer(err) && !stoppedUnwritten
+	return &RequestError{Method: a.req.method, Path: a.req.path, Sent: sent, RetryAfter: a.gaveUpWait, Err: err}
 }
 
 // unwrapURLError drops *url.Error's "Get "<url>":" prefix: the method and path
