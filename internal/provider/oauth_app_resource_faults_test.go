@@ -380,6 +380,7 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps:                    steps,
 	})
 }
