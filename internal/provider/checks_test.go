@@ -78,7 +78,10 @@ func expectAppsDestroyed(api *client.Client) resource.TestCheckFunc {
 	}
 }
 
-// captureAttr copies an attribute of a resource in state into dst.
+// captureAttr copies an attribute of a resource in state into dst, for a
+// value needed once the state has moved on (in a PreConfig, in a later step
+// that proves an old secret dead, in the log read after the test case);
+// values compared across steps use statecheck.CompareValue instead.
 func captureAttr(addr, attr string, dst *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
