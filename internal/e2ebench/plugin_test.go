@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -152,27 +153,18 @@ func realAppSchema(ctx context.Context) schema.Schema {
 	panic("pipeshub_oauth_app not found")
 }
 
+// withoutValidators clears the Validators of every attribute. Each kind of
+// attribute has its own type of validator, so a field set by reflection does
+// for all kinds what a type switch would spell out kind by kind.
 func withoutValidators(s schema.Schema) schema.Schema {
 	attrs := make(map[string]schema.Attribute, len(s.Attributes))
 	for name, a := range s.Attributes {
-		switch v := a.(type) {
-		case schema.StringAttribute:
-			v.Validators = nil
-			a = v
-		case schema.SetAttribute:
-			v.Validators = nil
-			a = v
-		case schema.Int64Attribute:
-			v.Validators = nil
-			a = v
-		case schema.BoolAttribute:
-			v.Validators = nil
-			a = v
-		case schema.MapAttribute:
-			v.Validators = nil
-			a = v
+		v := reflect.New(reflect.TypeOf(a)).Elem()
+		v.Set(reflect.ValueOf(a))
+		if validators := v.FieldByName("Validators"); validators.IsValid() {
+			validators.SetZero()
 		}
-		attrs[name] = a
+		attrs[name] = v.Interface().(schema.Attribute)
 	}
 	s.Attributes = attrs
 	return s

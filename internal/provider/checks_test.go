@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -14,13 +15,17 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// hex24 matches PipesHub's ids, hex64 its client secrets.
+// hex24 matches PipesHub's ids, hex64 its client secrets, uuid its client
+// ids and rfc3339 its timestamps.
 var (
-	hex24 = regexp.MustCompile(`^[0-9a-f]{24}$`)
-	hex64 = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	hex24   = regexp.MustCompile(`^[0-9a-f]{24}$`)
+	hex64   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	uuid    = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
 )
 
 // writeRoutes are the emulator routes that change something.
@@ -50,7 +55,33 @@ func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) res
 	}
 }
 
-// captureAttr copies an attribute of a resource in state into dst.
+// expectAppsDestroyed is the CheckDestroy of every test case that manages
+// apps: each pipeshub_oauth_app the state held before the destroy must answer
+// 404, for PipesHub deletes softly and hides a deleted app from every call
+// (internal/emulator/README.md §5.6). api must act as the apps' creator, the
+// only user who could still see them (§2).
+func expectAppsDestroyed(api *client.Client) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		var problems []error
+		for address, r := range s.RootModule().Resources {
+			if r.Type != "pipeshub_oauth_app" {
+				continue
+			}
+			switch _, err := api.GetApp(context.Background(), r.Primary.ID); {
+			case err == nil:
+				problems = append(problems, fmt.Errorf("%s (%s) still exists after destroy", address, r.Primary.ID))
+			case !client.IsNotFound(err):
+				problems = append(problems, fmt.Errorf("%s (%s) after destroy: want 404, got %w", address, r.Primary.ID, err))
+			}
+		}
+		return errors.Join(problems...)
+	}
+}
+
+// captureAttr copies an attribute of a resource in state into dst, for a
+// value needed once the state has moved on (in a PreConfig, in a later step
+// that proves an old secret dead, in the log read after the test case);
+// values compared across steps use statecheck.CompareValue instead.
 func captureAttr(addr, attr string, dst *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[addr]
@@ -126,4 +157,38 @@ func findSecrets(at string, value any, secrets []string) error {
 		}
 	}
 	return nil
+}
+
+// expectOneServerApp checks that PipesHub holds exactly the app in state.
+func expectOneServerApp(api *client.Client) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		r, err := stateResource(state, appAddr)
+		if err != nil {
+			return err
+		}
+		apps, err := api.ListAllApps(context.Background(), "", "")
+		if err != nil {
+			return err
+		}
+		if len(apps) != 1 || apps[0].ID != r.AttributeValues["id"] {
+			return fmt.Errorf("PipesHub holds %d apps, want only %v", len(apps), r.AttributeValues["id"])
+		}
+		return nil
+	})
+}
+
+// expectWorkingSecret checks the client_secret in state at the token endpoint.
+func expectWorkingSecret(api *client.Client, address string) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		r, err := stateResource(state, address)
+		if err != nil {
+			return err
+		}
+		clientID, _ := r.AttributeValues["client_id"].(string)
+		secret, _ := r.AttributeValues["client_secret"].(string)
+		if _, err := api.ClientCredentialsToken(context.Background(), clientID, secret, nil); err != nil {
+			return fmt.Errorf("the client_secret in state does not work: %w", err)
+		}
+		return nil
+	})
 }

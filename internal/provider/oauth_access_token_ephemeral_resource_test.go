@@ -69,6 +69,7 @@ func TestAccOAuthAccessToken_newAppInSameRun(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: testAccEchoFactories,
+		CheckDestroy:             expectAppsDestroyed(c),
 		Steps: []resource.TestStep{{
 			Config: testAccProviderConfig(serverURL, testAccAdminToken) +
 				testAccExample(t, "ephemeral-resources/pipeshub_oauth_access_token/ephemeral-resource.tf") +
@@ -393,12 +394,14 @@ func TestOAuthAccessTokenEphemeralResource_openBeforeValuesAreKnown(t *testing.T
 // process-wide logging variables.
 func TestAccOAuthAccessToken_secretsStayOutOfLogs(t *testing.T) {
 	readLog := testAccTraceLog(t)
-	_, serverURL := newTestEmulator(t)
+	_, serverURL, api := newTestEmulatorWithAdminClient(t)
+	// Captured for the log, which is complete only after the test case.
 	var secret, token string
 
 	resource.Test(t, resource.TestCase{
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: testAccEchoFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf("provider \"pipeshub\" {\n  server_url = %q\n}\n", serverURL) +
 				testAccExample(t, "ephemeral-resources/pipeshub_oauth_access_token/ephemeral-resource.tf") +

@@ -222,7 +222,7 @@ func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
 // with Terraform's "Cannot import non-existent remote object". Runs on every
 // Terraform (and OpenTofu) the suite supports.
 func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
-	emu, url := newTestEmulator(t)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
 	app := testAccCreateApp(t, other, client.CreateAppRequest{
 		Name: "tfacc someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
@@ -237,6 +237,7 @@ func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				PreConfig:     emu.ResetCalls,
@@ -273,6 +274,7 @@ func TestAccOAuthApp_importByIdentity(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipBelowIdentity},
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				Config: fmt.Sprintf("import {\n  to = %s\n  identity = {\n    id = %q\n  }\n}\n", appAddr, app.ID) +

@@ -5,7 +5,10 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
@@ -34,7 +37,10 @@ func TestAccOAuthApp_drift(t *testing.T) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
+			// The id is captured for the API calls of the next steps'
+			// PreConfig, which cannot read the state.
 			{Config: config, Check: captureAttr(appAddr, "id", &id)},
 			{
 				PreConfig: drift(func(ctx context.Context) error {
@@ -50,22 +56,22 @@ func TestAccOAuthApp_drift(t *testing.T) {
 				}),
 				Config:           config,
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionUpdate),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1, emulator.RouteActivateApp: 1}),
-					resource.TestCheckResourceAttr(appAddr, "name", "tfacc drift"),
-					resource.TestCheckResourceAttr(appAddr, "allowed_scopes.#", "2"),
-					resource.TestCheckNoResourceAttr(appAddr, "homepage_url"),
-					resource.TestCheckResourceAttr(appAddr, "status", "active"),
-				),
+				Check:            expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1, emulator.RouteActivateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact("tfacc drift")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("homepage_url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
 			},
 			{
 				PreConfig:        drift(func(ctx context.Context) error { return api.DeleteApp(ctx, id) }),
 				Config:           config,
 				ConfigPlanChecks: expectAction(plancheck.ResourceActionCreate),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1}),
-					resource.TestCheckResourceAttrSet(appAddr, "client_secret"),
-				),
+				Check:            expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+				},
 			},
 		},
 	})

@@ -164,7 +164,7 @@ func faultMatrix() []faultCase {
 		rateLimited   = faultKind{name: "429 once", fault: emulator.Fault{Status: 429, RetryAfter: time.Second}}
 	)
 
-	return []faultCase{
+	creates := []faultCase{
 		// create: an applied create is adopted (its secret regenerated), a 5xx
 		// that applied nothing is sent again, a create that may still be
 		// pending is never repeated.
@@ -190,73 +190,44 @@ func faultMatrix() []faultCase {
 		{action: faultAction{name: "create suspended", route: rCreate, after: `status = "suspended"`}, faultRoute: rSuspend,
 			kind:   faultKind{name: "suspend 503 beyond max_retries", fault: emulator.Fault{Status: 503, Count: 5}, maxRetries: 1},
 			writes: faultCalls{rCreate: 1, rSuspend: 2}, pending: true, again: faultCalls{rSuspend: 1}},
+	}
 
-		{action: actUpdate, kind: lostAnswer, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: applied500, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: applied503, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: before500, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: beyondRetries, wantErr: errUpdate + ".*HTTP 503", writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: hangApplied, wantErr: errUpdate + ".*context deadline exceeded", writes: faultCalls{rUpdate: 1}, again: faultCalls{}},
-		// a broken success answer: the repeatable request is sent again for its body
-		{action: actUpdate, kind: malformedBody, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: truncatedBody, writes: faultCalls{rUpdate: 2}},
-		{action: actUpdate, kind: rateLimited, writes: faultCalls{rUpdate: 2}},
-
+	// Every write after the create meets the same nine faults. Most make the
+	// provider send the write once more; a 503 beyond max_retries fails the
+	// apply. Two depend on the route: what a write held back past its timeout
+	// does (hang's wantErr and again; it is sent once), and whether one
+	// answered with a malformed body is sent again for its body
+	// (malformedWrites 2) or not (1).
+	writeCases := func(a faultAction, errPhrase string, hang faultCase, malformedWrites int) []faultCase {
+		twice := faultCalls{a.route: 2}
+		hang.action, hang.kind, hang.writes = a, hangApplied, faultCalls{a.route: 1}
+		return []faultCase{
+			{action: a, kind: lostAnswer, writes: twice},
+			{action: a, kind: applied500, writes: twice},
+			{action: a, kind: applied503, writes: twice},
+			{action: a, kind: before500, writes: twice},
+			{action: a, kind: beyondRetries, wantErr: errPhrase + ".*HTTP 503", writes: twice},
+			hang,
+			{action: a, kind: malformedBody, writes: faultCalls{a.route: malformedWrites}},
+			{action: a, kind: truncatedBody, writes: twice},
+			{action: a, kind: rateLimited, writes: twice},
+		}
+	}
+	const deadline = ".*context deadline exceeded"
+	return slices.Concat(creates,
+		writeCases(actUpdate, errUpdate, faultCase{wantErr: errUpdate + deadline, again: faultCalls{}}, 2),
 		// suspend and activate: an "already" answer or an uncertain failure is confirmed by a GET
-		{action: actSuspend, kind: lostAnswer, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: applied500, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: applied503, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: before500, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: beyondRetries, wantErr: errStatus + ".*HTTP 503", writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: hangApplied, writes: faultCalls{rSuspend: 1}},
-		{action: actSuspend, kind: malformedBody, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: truncatedBody, writes: faultCalls{rSuspend: 2}},
-		{action: actSuspend, kind: rateLimited, writes: faultCalls{rSuspend: 2}},
-
-		{action: actActivate, kind: lostAnswer, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: applied500, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: applied503, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: before500, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: beyondRetries, wantErr: errStatus + ".*HTTP 503", writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: hangApplied, writes: faultCalls{rActivate: 1}},
-		{action: actActivate, kind: malformedBody, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: truncatedBody, writes: faultCalls{rActivate: 2}},
-		{action: actActivate, kind: rateLimited, writes: faultCalls{rActivate: 2}},
-
+		writeCases(actSuspend, errStatus, faultCase{}, 2),
+		writeCases(actActivate, errStatus, faultCase{}, 2),
 		// regenerate and revoke: a failure leaves the trigger unsaved, so the next apply does it again
-		{action: actRegen, kind: lostAnswer, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: applied500, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: applied503, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: before500, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: beyondRetries, wantErr: errRegen + ".*HTTP 503", writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: hangApplied, wantErr: errRegen + ".*context deadline exceeded", writes: faultCalls{rRegen: 1}},
-		{action: actRegen, kind: malformedBody, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: truncatedBody, writes: faultCalls{rRegen: 2}},
-		{action: actRegen, kind: rateLimited, writes: faultCalls{rRegen: 2}},
-
-		{action: actRevoke, kind: lostAnswer, writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: applied500, writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: applied503, writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: before500, writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: beyondRetries, wantErr: errRevoke + ".*HTTP 503", writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: hangApplied, wantErr: errRevoke + ".*context deadline exceeded", writes: faultCalls{rRevoke: 1}},
-		// revoke-all and delete need nothing from the body; a cut-off one is repeated
-		{action: actRevoke, kind: malformedBody, writes: faultCalls{rRevoke: 1}},
-		{action: actRevoke, kind: truncatedBody, writes: faultCalls{rRevoke: 2}},
-		{action: actRevoke, kind: rateLimited, writes: faultCalls{rRevoke: 2}},
-
+		writeCases(actRegen, errRegen, faultCase{wantErr: errRegen + deadline}, 2),
+		// revoke-all and delete need nothing from the body, so a malformed one
+		// is not repeated (a cut-off one is)
+		writeCases(actRevoke, errRevoke, faultCase{wantErr: errRevoke + deadline}, 1),
 		// delete: a 404 on the retry counts as deleted; an app deleted although
 		// the apply failed is dropped from state by the next refresh
-		{action: actDelete, kind: lostAnswer, writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: applied500, writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: applied503, writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: before500, writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: beyondRetries, wantErr: errDelete + ".*HTTP 503", writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: hangApplied, wantErr: errDelete + ".*context deadline exceeded", writes: faultCalls{rDelete: 1}, again: faultCalls{}},
-		{action: actDelete, kind: malformedBody, writes: faultCalls{rDelete: 1}},
-		{action: actDelete, kind: truncatedBody, writes: faultCalls{rDelete: 2}},
-		{action: actDelete, kind: rateLimited, writes: faultCalls{rDelete: 2}},
-	}
+		writeCases(actDelete, errDelete, faultCase{wantErr: errDelete + deadline, again: faultCalls{}}, 1),
+	)
 }
 
 func TestAccOAuthAppFaults(t *testing.T) {
@@ -380,6 +351,7 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps:                    steps,
 	})
 }

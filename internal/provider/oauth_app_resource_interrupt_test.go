@@ -205,10 +205,7 @@ func newInterruptHarness(t *testing.T) *interruptHarness {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("Acceptance tests skipped unless env 'TF_ACC' set")
 	}
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		t.Skip("TF_ACC_TERRAFORM_PATH is not set and no terraform binary was found")
-	}
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH") // never empty with TF_ACC set: TestMain
 	dir := t.TempDir()
 	// An empty CLI configuration, so that no preset of the environment
 	// (mirrors, dev_overrides, a missing file) changes what terraform does.

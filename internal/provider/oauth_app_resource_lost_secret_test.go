@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
@@ -11,9 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	tfjson "github.com/hashicorp/terraform-json"
-
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -39,7 +35,7 @@ resource "pipeshub_oauth_app" "test" {
 `, url, testAccAdminToken)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectNoApps(api),
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: func() {
@@ -76,39 +72,5 @@ resource "pipeshub_oauth_app" "test" {
 				PlanOnly: true, // settled: an empty plan
 			},
 		},
-	})
-}
-
-// expectOneServerApp checks that PipesHub holds exactly the app in state.
-func expectOneServerApp(api *client.Client) statecheck.StateCheck {
-	return stateCheckFunc(func(state *tfjson.State) error {
-		r, err := stateResource(state, appAddr)
-		if err != nil {
-			return err
-		}
-		apps, err := api.ListAllApps(context.Background(), "", "")
-		if err != nil {
-			return err
-		}
-		if len(apps) != 1 || apps[0].ID != r.AttributeValues["id"] {
-			return fmt.Errorf("PipesHub holds %d apps, want only %v", len(apps), r.AttributeValues["id"])
-		}
-		return nil
-	})
-}
-
-// expectWorkingSecret checks the client_secret in state at the token endpoint.
-func expectWorkingSecret(api *client.Client, address string) statecheck.StateCheck {
-	return stateCheckFunc(func(state *tfjson.State) error {
-		r, err := stateResource(state, address)
-		if err != nil {
-			return err
-		}
-		clientID, _ := r.AttributeValues["client_id"].(string)
-		secret, _ := r.AttributeValues["client_secret"].(string)
-		if _, err := api.ClientCredentialsToken(context.Background(), clientID, secret, nil); err != nil {
-			return fmt.Errorf("the client_secret in state does not work: %w", err)
-		}
-		return nil
 	})
 }

@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
@@ -98,21 +101,22 @@ func testAccLimitedApply(t *testing.T, n, limit int, window time.Duration) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: limitedAppsConfig(url, n),
-			Check: resource.ComposeAggregateTestCheckFunc(
-				resource.TestCheckResourceAttr("pipeshub_oauth_app.app.0", "status", "active"),
-				resource.TestCheckResourceAttrSet(fmt.Sprintf("pipeshub_oauth_app.app.%d", n-1), "client_secret"),
-				func(*terraform.State) error {
-					if got := emu.Calls(emulator.RouteCreateApp); got != n {
-						return fmt.Errorf("%d create calls for %d apps, want exactly %d (none answered 429)", got, n, n)
-					}
-					if got := emu.Calls(emulator.RouteListScopes); got > 2 {
-						return fmt.Errorf("%d scope catalogue calls, want at most one per provider process (plan, apply)", got)
-					}
-					return nil
-				},
-			),
+			Check: func(*terraform.State) error {
+				if got := emu.Calls(emulator.RouteCreateApp); got != n {
+					return fmt.Errorf("%d create calls for %d apps, want exactly %d (none answered 429)", got, n, n)
+				}
+				if got := emu.Calls(emulator.RouteListScopes); got > 2 {
+					return fmt.Errorf("%d scope catalogue calls, want at most one per provider process (plan, apply)", got)
+				}
+				return nil
+			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("pipeshub_oauth_app.app[0]", tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				statecheck.ExpectKnownValue(fmt.Sprintf("pipeshub_oauth_app.app[%d]", n-1), tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+			},
 		}},
-		CheckDestroy: func(*terraform.State) error {
+		// The calls are counted before expectAppsDestroyed adds its own.
+		CheckDestroy: resource.ComposeTestCheckFunc(func(*terraform.State) error {
 			if got := emu.Calls(emulator.RouteDeleteApp); got != n {
 				return fmt.Errorf("%d delete calls for %d apps, want exactly %d", got, n, n)
 			}
@@ -125,7 +129,7 @@ func testAccLimitedApply(t *testing.T, n, limit int, window time.Duration) {
 			}
 			t.Logf("%d requests, %d answered 429", answered, limited)
 			return nil
-		},
+		}, expectAppsDestroyed(testAccClient(t, url, testAccAdminToken))),
 	})
 }
 

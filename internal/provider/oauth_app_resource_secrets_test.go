@@ -16,7 +16,7 @@ import (
 // Not parallel: it sets process-wide logging variables.
 func TestAccOAuthApp_secretsStayOutOfLogs(t *testing.T) {
 	readLog := testAccTraceLog(t)
-	_, url := newTestEmulator(t)
+	_, url, api := newTestEmulatorWithAdminClient(t)
 	config := func(rotation string) string {
 		return fmt.Sprintf("provider \"pipeshub\" {\n  server_url = %q\n}\n", url) + `
 resource "pipeshub_oauth_app" "test" {
@@ -26,11 +26,13 @@ resource "pipeshub_oauth_app" "test" {
   secret_rotation_triggers = { v = "` + rotation + `" }
 }`
 	}
+	// Captured for the log, which is complete only after the test case.
 	var first, second string
 	sensitive := plancheck.ExpectSensitiveValue(appAddr, tfjsonpath.New("client_secret"))
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				Config:           config("1"),

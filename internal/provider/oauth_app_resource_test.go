@@ -2,16 +2,18 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
@@ -48,34 +50,39 @@ func TestAccOAuthApp_lifecycle(t *testing.T) {
   allowed_grant_types    = ["client_credentials", "refresh_token", "authorization_code"]
   access_token_lifetime  = 900
   refresh_token_lifetime = 86400`
-	var id, secret string
+	// One app from the first step to the replacement, keeping its secret;
+	// the replacement is another app.
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
+	replaced := statecheck.CompareValue(compare.ValuesDiffer())
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectNoApps(api),
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: emu.ResetCalls,
 				Config:    appConfig(url, testAccAdminToken, minimal),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1}),
-					resource.TestMatchResourceAttr(appAddr, "id", hex24),
-					resource.TestMatchResourceAttr(appAddr, "client_secret", hex64),
-					resource.TestMatchResourceAttr(appAddr, "slug", regexp.MustCompile(`^oauthapp-\d+$`)),
-					resource.TestCheckResourceAttrSet(appAddr, "client_id"),
-					resource.TestCheckResourceAttrSet(appAddr, "created_at"),
-					resource.TestCheckResourceAttrSet(appAddr, "updated_at"),
-					resource.TestCheckNoResourceAttr(appAddr, "description"),
-					resource.TestCheckTypeSetElemAttr(appAddr, "allowed_grant_types.*", "authorization_code"),
-					resource.TestCheckTypeSetElemAttr(appAddr, "allowed_grant_types.*", "refresh_token"),
-					resource.TestCheckResourceAttr(appAddr, "allowed_grant_types.#", "2"),
-					resource.TestCheckResourceAttr(appAddr, "is_confidential", "true"),
-					resource.TestCheckResourceAttr(appAddr, "access_token_lifetime", "3600"),
-					resource.TestCheckResourceAttr(appAddr, "refresh_token_lifetime", "2592000"),
-					resource.TestCheckResourceAttr(appAddr, "status", "active"),
-					captureAttr(appAddr, "id", &id),
-					captureAttr(appAddr, "client_secret", &secret),
-				),
+				Check:     expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(hex24)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("slug"), knownvalue.StringRegexp(regexp.MustCompile(`^oauthapp-\d+$`))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_id"), knownvalue.StringRegexp(uuid)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("updated_at"), knownvalue.StringRegexp(rfc3339)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("description"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("allowed_grant_types"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("authorization_code"), knownvalue.StringExact("refresh_token"),
+					})),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("is_confidential"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("access_token_lifetime"), knownvalue.Int64Exact(3600)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("refresh_token_lifetime"), knownvalue.Int64Exact(2592000)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+					sameID.AddStateValue(appAddr, tfjsonpath.New("id")),
+					sameSecret.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
+					replaced.AddStateValue(appAddr, tfjsonpath.New("id")),
+				},
 			},
 			{ // read = 1 GET, no write
 				PreConfig:    emu.ResetCalls,
@@ -89,55 +96,55 @@ func TestAccOAuthApp_lifecycle(t *testing.T) {
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.NotNull()),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1}),
-					resource.TestCheckResourceAttrPtr(appAddr, "id", &id),
-					resource.TestCheckResourceAttrPtr(appAddr, "client_secret", &secret),
-					resource.TestCheckResourceAttr(appAddr, "name", "tfacc lifecycle renamed"),
-					resource.TestCheckResourceAttr(appAddr, "description", "Every attribute changed in place"),
-					resource.TestCheckResourceAttr(appAddr, "redirect_uris.#", "2"),
-					resource.TestCheckResourceAttr(appAddr, "allowed_scopes.#", "4"),
-					resource.TestCheckResourceAttr(appAddr, "allowed_grant_types.#", "3"),
-					resource.TestCheckResourceAttr(appAddr, "homepage_url", "https://app.example.com"),
-					resource.TestCheckResourceAttr(appAddr, "privacy_policy_url", "https://app.example.com/privacy"),
-					resource.TestCheckResourceAttr(appAddr, "terms_of_service_url", "https://app.example.com/terms"),
-					resource.TestCheckResourceAttr(appAddr, "access_token_lifetime", "900"),
-					resource.TestCheckResourceAttr(appAddr, "refresh_token_lifetime", "86400"),
-				),
+				Check: expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(appAddr, tfjsonpath.New("id")),
+					sameSecret.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact("tfacc lifecycle renamed")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("description"), knownvalue.StringExact("Every attribute changed in place")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("redirect_uris"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(4)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("allowed_grant_types"), knownvalue.SetSizeExact(3)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("homepage_url"), knownvalue.StringExact("https://app.example.com")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("privacy_policy_url"), knownvalue.StringExact("https://app.example.com/privacy")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("terms_of_service_url"), knownvalue.StringExact("https://app.example.com/terms")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("access_token_lifetime"), knownvalue.Int64Exact(900)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("refresh_token_lifetime"), knownvalue.Int64Exact(86400)),
+				},
 			},
 			{ // removing description and URLs clears them on the server; reordering sets changes nothing else
 				PreConfig: emu.ResetCalls,
 				Config:    appConfig(url, testAccAdminToken, cleared),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1}),
-					resource.TestCheckNoResourceAttr(appAddr, "description"),
-					resource.TestCheckNoResourceAttr(appAddr, "homepage_url"),
-					resource.TestCheckNoResourceAttr(appAddr, "privacy_policy_url"),
-					resource.TestCheckNoResourceAttr(appAddr, "terms_of_service_url"),
-					expectServerApp(api, &id, func(app *client.App) error {
+				Check:     expectWrites(emu, -1, map[string]int{emulator.RouteUpdateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("description"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("homepage_url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("privacy_policy_url"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("terms_of_service_url"), knownvalue.Null()),
+					expectServerApp(api, appAddr, func(app *client.App) error {
 						if (app.Description != nil && *app.Description != "") || app.HomepageURL != nil ||
 							app.PrivacyPolicyURL != nil || app.TermsOfServiceURL != nil {
 							return fmt.Errorf("not cleared on the server: %+v", app)
 						}
 						return nil
 					}),
-				),
+				},
 			},
 			{ // suspend: no PUT, one suspend
 				PreConfig: emu.ResetCalls,
 				Config:    appConfig(url, testAccAdminToken, cleared+"\n  status = \"suspended\""),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteSuspendApp: 1}),
-					resource.TestCheckResourceAttr(appAddr, "status", "suspended"),
-				),
+				Check:     expectWrites(emu, -1, map[string]int{emulator.RouteSuspendApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact("suspended")),
+				},
 			},
 			{ // activate: one activate
 				PreConfig: emu.ResetCalls,
 				Config:    appConfig(url, testAccAdminToken, cleared+"\n  status = \"active\""),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteActivateApp: 1}),
-					resource.TestCheckResourceAttr(appAddr, "status", "active"),
-				),
+				Check:     expectWrites(emu, -1, map[string]int{emulator.RouteActivateApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact("active")),
+				},
 			},
 			{ // a no-op apply writes nothing
 				PreConfig: emu.ResetCalls,
@@ -147,48 +154,35 @@ func TestAccOAuthApp_lifecycle(t *testing.T) {
 				}},
 				Check: expectWrites(emu, -1, nil),
 			},
-			{ // is_confidential cannot change in place: replacement
+			{ // is_confidential cannot change in place: replacement, and the old app is gone
 				PreConfig: emu.ResetCalls,
 				Config:    appConfig(url, testAccAdminToken, cleared+"\n  is_confidential = false"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
 				}},
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1, emulator.RouteDeleteApp: 1}),
-					resource.TestCheckResourceAttr(appAddr, "is_confidential", "false"),
-					func(s *terraform.State) error {
-						if s.RootModule().Resources[appAddr].Primary.ID == id {
-							return errors.New("id unchanged after replacement")
-						}
-						return nil
-					},
-				),
+				Check: expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1, emulator.RouteDeleteApp: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("is_confidential"), knownvalue.Bool(false)),
+					replaced.AddStateValue(appAddr, tfjsonpath.New("id")),
+					expectOneServerApp(api),
+				},
 			},
 		},
 	})
 }
 
-// expectNoApps checks that the test user has no app left.
-func expectNoApps(api *client.Client) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		apps, err := api.ListAllApps(context.Background(), "", "")
+// expectServerApp runs check on the app at address as PipesHub has it.
+func expectServerApp(api *client.Client, address string, check func(*client.App) error) statecheck.StateCheck {
+	return stateCheckFunc(func(state *tfjson.State) error {
+		r, err := stateResource(state, address)
 		if err != nil {
 			return err
 		}
-		if len(apps) != 0 {
-			return fmt.Errorf("%d apps left after destroy", len(apps))
-		}
-		return nil
-	}
-}
-
-// expectServerApp runs check on the app as PipesHub has it.
-func expectServerApp(api *client.Client, id *string, check func(*client.App) error) resource.TestCheckFunc {
-	return func(*terraform.State) error {
-		app, err := api.GetApp(context.Background(), *id)
+		id, _ := r.AttributeValues["id"].(string)
+		app, err := api.GetApp(context.Background(), id)
 		if err != nil {
 			return err
 		}
 		return check(app)
-	}
+	})
 }

@@ -7,10 +7,13 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
@@ -29,14 +32,15 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
   secret_rotation_triggers  = { v = %q }
   token_revocation_triggers = { v = %q }`, rotation, revocation))
 	}
-	var id, clientID, firstSecret, secondSecret string
-	mint := func(secret string) error {
-		_, err := api.ClientCredentialsToken(context.Background(), clientID, secret, nil)
-		return err
-	}
-	expectTokens := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			tokens, err := api.ListTokens(context.Background(), id)
+	// Each check mints a token with the secret in state, which the revocation must then revoke.
+	mint := expectWorkingSecret(api, appAddr)
+	expectTokens := func(want int) statecheck.StateCheck {
+		return stateCheckFunc(func(state *tfjson.State) error {
+			r, err := stateResource(state, appAddr)
+			if err != nil {
+				return err
+			}
+			tokens, err := api.ListTokens(context.Background(), r.AttributeValues["id"].(string))
 			if err != nil {
 				return err
 			}
@@ -44,23 +48,32 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 				return fmt.Errorf("%d live tokens, want %d", len(tokens), want)
 			}
 			return nil
-		}
+		})
 	}
+	// Captured, not compared: the rotation step proves at the token endpoint
+	// that this secret stopped working, when the state holds only the new one.
+	var firstSecret string
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	rotated := statecheck.CompareValue(compare.ValuesDiffer())
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				PreConfig: emu.ResetCalls,
 				Config:    config("1", "1"),
 				Check: resource.ComposeTestCheckFunc(
 					expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1}),
-					captureAttr(appAddr, "id", &id),
-					captureAttr(appAddr, "client_id", &clientID),
 					captureAttr(appAddr, "client_secret", &firstSecret),
-					func(*terraform.State) error { return errors.Join(mint(firstSecret), mint(firstSecret)) },
-					expectTokens(2),
 				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(appAddr, tfjsonpath.New("id")),
+					rotated.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
+					mint, mint,
+					expectTokens(2),
+				},
 			},
 			{
 				PreConfig: emu.ResetCalls,
@@ -70,25 +83,28 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("client_secret")),
 					plancheck.ExpectSensitiveValue(appAddr, tfjsonpath.New("client_secret")),
 				}},
-				Check: resource.ComposeTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteRegenerateSecret: 1}),
-					resource.TestCheckResourceAttrPtr(appAddr, "id", &id),
-					captureAttr(appAddr, "client_secret", &secondSecret),
-					func(*terraform.State) error {
-						if secondSecret == firstSecret {
-							return errors.New("client_secret unchanged after rotation")
+				Check: expectWrites(emu, -1, map[string]int{emulator.RouteRegenerateSecret: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(appAddr, tfjsonpath.New("id")),
+					rotated.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
+					sameSecret.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
+					stateCheckFunc(func(state *tfjson.State) error {
+						r, err := stateResource(state, appAddr)
+						if err != nil {
+							return err
 						}
 						var oauthErr *client.OAuthError
-						switch err := mint(firstSecret); {
+						switch _, err := api.ClientCredentialsToken(context.Background(), r.AttributeValues["client_id"].(string), firstSecret, nil); {
 						case err == nil:
 							return errors.New("the old secret still mints tokens, want 401 invalid_client")
 						case !errors.As(err, &oauthErr) || oauthErr.StatusCode != http.StatusUnauthorized:
 							return fmt.Errorf("old secret: want 401 invalid_client, got %w", err)
 						}
-						return mint(secondSecret)
-					},
+						return nil
+					}),
+					mint,
 					expectTokens(3), // rotation revokes nothing
-				),
+				},
 			},
 			{
 				PreConfig: emu.ResetCalls,
@@ -96,11 +112,11 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
 				}},
-				Check: resource.ComposeTestCheckFunc(
-					expectWrites(emu, -1, map[string]int{emulator.RouteRevokeAllTokens: 1}),
-					resource.TestCheckResourceAttrPtr(appAddr, "client_secret", &secondSecret),
+				Check: expectWrites(emu, -1, map[string]int{emulator.RouteRevokeAllTokens: 1}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSecret.AddStateValue(appAddr, tfjsonpath.New("client_secret")),
 					expectTokens(0),
-				),
+				},
 			},
 		},
 	})
@@ -110,10 +126,10 @@ func TestAccOAuthApp_rotationAndRevocation(t *testing.T) {
 // the app is adopted (one POST, one app) and a secret regenerated into state.
 func TestAccOAuthApp_createRecoversLostResponse(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	var clientID, secret string
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				emu.ResetCalls()
@@ -123,22 +139,11 @@ func TestAccOAuthApp_createRecoversLostResponse(t *testing.T) {
   name                = "tfacc lost response"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["kb:read"]`),
-			Check: resource.ComposeTestCheckFunc(
-				expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1, emulator.RouteRegenerateSecret: 1}),
-				captureAttr(appAddr, "client_id", &clientID),
-				captureAttr(appAddr, "client_secret", &secret),
-				func(*terraform.State) error {
-					apps, err := api.ListAllApps(context.Background(), "", "")
-					if err != nil {
-						return fmt.Errorf("list the apps on the server: %w", err)
-					}
-					if len(apps) != 1 {
-						return fmt.Errorf("apps on the server: %d, want 1", len(apps))
-					}
-					_, err = api.ClientCredentialsToken(context.Background(), clientID, secret, nil)
-					return err
-				},
-			),
+			Check: expectWrites(emu, -1, map[string]int{emulator.RouteCreateApp: 1, emulator.RouteRegenerateSecret: 1}),
+			ConfigStateChecks: []statecheck.StateCheck{
+				expectOneServerApp(api),
+				expectWorkingSecret(api, appAddr),
+			},
 		}},
 	})
 }

@@ -13,7 +13,7 @@ import (
 
 // Each bad input fails at plan, on its attribute, before any API write.
 func TestAccOAuthApp_invalidInputs(t *testing.T) {
-	emu, url := newTestEmulator(t)
+	emu, url, api := newTestEmulatorWithAdminClient(t)
 	const valid = `
   name           = "tfacc invalid"
   redirect_uris  = ["https://app.example.com/cb"]
@@ -72,7 +72,11 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 			ExpectError: regexp.MustCompile(c.want),
 		}
 	}
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
+		Steps:                    steps,
+	})
 	if err := expectWrites(emu, -1, nil)(nil); err != nil {
 		t.Error(err)
 	}
@@ -84,9 +88,10 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 // PipesHub counts length in UTF-16 units, not bytes: a name of 100 accented
 // letters (200 bytes) is valid and must plan.
 func TestAccOAuthApp_nameLengthInCharacters(t *testing.T) {
-	_, url := newTestEmulator(t)
+	_, url, api := newTestEmulatorWithAdminClient(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{{
 			Config: appConfig(url, testAccAdminToken, fmt.Sprintf(`
   name                = %q

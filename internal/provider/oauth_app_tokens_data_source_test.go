@@ -36,7 +36,7 @@ func TestAccOAuthAppTokensDataSource(t *testing.T) {
 
 	example := testAccProviderConfig(serverURL, testAccAdminToken) + testAccExample(t, "data-sources/pipeshub_oauth_app_tokens/data-source.tf")
 	tokens := "data.pipeshub_oauth_app_tokens.reporting"
-	isoTime := knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`))
+	isoTime := knownvalue.StringRegexp(rfc3339)
 	clientCredentialsToken := func(scopes ...string) knownvalue.Check {
 		scopeChecks := make([]knownvalue.Check, len(scopes))
 		for i, s := range scopes {

@@ -5,16 +5,20 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
 func TestAccOAuthScopesDataSource(t *testing.T) {
-	_, url := newTestEmulator(t)
+	_, url, api := newTestEmulatorWithAdminClient(t)
 	const all, kb = "data.pipeshub_oauth_scopes.all", "data.pipeshub_oauth_scopes.knowledge_base"
 	// The example also creates an app from the filtered names.
 	example := testAccExample(t, "data-sources/pipeshub_oauth_scopes/data-source.tf")
 
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				Config: testAccProviderConfig(url, testAccAdminToken) + `
@@ -26,21 +30,23 @@ data "pipeshub_oauth_scopes" "bad" {
 			},
 			{
 				Config: testAccProviderConfig(url, testAccAdminToken) + example,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(all, "id", "scopes"),
-					resource.TestCheckResourceAttr(all, "names.#", "39"),
-					resource.TestCheckResourceAttr(all, "scopes.#", "39"),
-					resource.TestCheckResourceAttr(all, "scopes.0.name", "openid"),
-					resource.TestCheckResourceAttr(all, "scopes.0.category", "Identity"),
-					resource.TestCheckResourceAttr(all, "scopes.0.description", "OpenID Connect authentication"),
-					resource.TestCheckResourceAttr(all, "scopes.0.requires_user_consent", "false"),
-					resource.TestCheckResourceAttr(all, "names.38", "crawl:delete"),
-					resource.TestCheckResourceAttr(kb, "id", "scopes/Knowledge Base"),
-					resource.TestCheckResourceAttr(kb, "names.#", "4"),
-					resource.TestCheckResourceAttr(kb, "names.0", "kb:read"),
-					resource.TestCheckResourceAttr(kb, "scopes.3.name", "kb:upload"),
-					resource.TestCheckResourceAttr("pipeshub_oauth_app.kb_reader", "allowed_scopes.#", "4"),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("id"), knownvalue.StringExact("scopes")),
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("names"), knownvalue.ListSizeExact(39)),
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("scopes"), knownvalue.ListSizeExact(39)),
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("scopes").AtSliceIndex(0), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"name":                  knownvalue.StringExact("openid"),
+						"category":              knownvalue.StringExact("Identity"),
+						"description":           knownvalue.StringExact("OpenID Connect authentication"),
+						"requires_user_consent": knownvalue.Bool(false),
+					})),
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("names").AtSliceIndex(38), knownvalue.StringExact("crawl:delete")),
+					statecheck.ExpectKnownValue(kb, tfjsonpath.New("id"), knownvalue.StringExact("scopes/Knowledge Base")),
+					statecheck.ExpectKnownValue(kb, tfjsonpath.New("names"), knownvalue.ListSizeExact(4)),
+					statecheck.ExpectKnownValue(kb, tfjsonpath.New("names").AtSliceIndex(0), knownvalue.StringExact("kb:read")),
+					statecheck.ExpectKnownValue(kb, tfjsonpath.New("scopes").AtSliceIndex(3).AtMapKey("name"), knownvalue.StringExact("kb:upload")),
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.kb_reader", tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(4)),
+				},
 			},
 			{ // a member does not see the 9 admin-only scopes
 				Config: testAccProviderConfig(url, testAccMemberToken) + `
@@ -48,11 +54,11 @@ data "pipeshub_oauth_scopes" "all" {}
 data "pipeshub_oauth_scopes" "organization" {
   category = "Organization"
 }`,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr(all, "names.#", "30"),
-					resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.organization", "names.#", "1"),
-					resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.organization", "names.0", "org:read"),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(all, tfjsonpath.New("names"), knownvalue.ListSizeExact(30)),
+					statecheck.ExpectKnownValue("data.pipeshub_oauth_scopes.organization", tfjsonpath.New("names"),
+						knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("org:read")})),
+				},
 			},
 		},
 	})

@@ -11,14 +11,22 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
 const scopesData = `
 data "pipeshub_oauth_scopes" "all" {}
 `
+
+// expectAllScopes checks that scopesData read the admin's 39 scopes.
+var expectAllScopes = statecheck.ExpectKnownValue("data.pipeshub_oauth_scopes.all", tfjsonpath.New("names"), knownvalue.ListSizeExact(39))
 
 // Missing or malformed settings are reported on their attribute, naming the
 // environment variable that would also do. Not parallel: it clears the variables.
@@ -64,8 +72,8 @@ func TestAccProvider_environment(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: `provider "pipeshub" {}` + scopesData,
-			Check:  resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.all", "names.#", "39"),
+			Config:            `provider "pipeshub" {}` + scopesData,
+			ConfigStateChecks: []statecheck.StateCheck{expectAllScopes},
 		}},
 	})
 }
@@ -73,9 +81,10 @@ func TestAccProvider_environment(t *testing.T) {
 // A server_url known only at apply (here from terraform_data) leaves the
 // provider unconfigured at plan: no error, no catalogue check, and the apply works.
 func TestAccProvider_unknownAtPlan(t *testing.T) {
-	_, url := newTestEmulator(t)
+	_, url, api := newTestEmulatorWithAdminClient(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
 resource "terraform_data" "server" {
@@ -96,36 +105,39 @@ resource "pipeshub_oauth_app" "test" {
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 				plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("client_secret")),
 			}},
-			Check: resource.TestMatchResourceAttr(appAddr, "client_secret", hex64),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+			},
 		}},
 	})
 }
 
 // The published examples apply as they are, and plan clean afterwards.
 func TestAccExamples(t *testing.T) {
-	_, url := newTestEmulator(t)
+	_, url, api := newTestEmulatorWithAdminClient(t)
 	demo := strings.Replace(testAccExample(t, "demo/main.tf"), `provider "pipeshub" {}`, testAccProviderConfig(url, testAccAdminToken), 1)
 	if !strings.Contains(demo, url) {
 		t.Fatal("examples/demo/main.tf no longer has an empty provider block to configure")
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				Config: testAccProviderConfig(url, testAccAdminToken) + testAccExample(t, "resources/pipeshub_oauth_app/resource.tf"),
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("pipeshub_oauth_app.support_portal", "allowed_scopes.#", "7"),
-					resource.TestCheckResourceAttr("pipeshub_oauth_app.support_portal", "access_token_lifetime", "1800"),
-					resource.TestMatchResourceAttr("pipeshub_oauth_app.kb_sync", "client_secret", hex64),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.support_portal", tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(7)),
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.support_portal", tfjsonpath.New("access_token_lifetime"), knownvalue.Int64Exact(1800)),
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.kb_sync", tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+				},
 			},
 			{
 				Config: demo,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("pipeshub_oauth_app.reporting", "status", "suspended"),
-					resource.TestCheckResourceAttr("pipeshub_oauth_app.web", "allowed_scopes.#", "6"),
-					resource.TestCheckOutput("reporting_status", "suspended"),
-				),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.reporting", tfjsonpath.New("status"), knownvalue.StringExact("suspended")),
+					statecheck.ExpectKnownValue("pipeshub_oauth_app.web", tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(6)),
+					statecheck.ExpectKnownOutputValue("reporting_status", knownvalue.StringExact("suspended")),
+				},
 			},
 		},
 	})
@@ -142,13 +154,13 @@ func wrapped(text string) string {
 
 // testAccRemoteHTTPEmulator serves an emulator that the provider can reach
 // only over an http:// URL whose host is not a loopback host, and counts the
-// requests it gets. The host is 0.0.0.0, which the rule treats as remote but
+// requests it gets; api reaches the same emulator directly, as the admin. The host is 0.0.0.0, which the rule treats as remote but
 // which Go dials as the local system (see net.Dial), so that no packet
 // leaves this machine and nothing waits on DNS: enough to see whether plain
 // http was refused before any call, or allowed all the way to the API.
-func testAccRemoteHTTPEmulator(t *testing.T) (url string, calls *atomic.Int64) {
+func testAccRemoteHTTPEmulator(t *testing.T) (url string, calls *atomic.Int64, api *client.Client) {
 	t.Helper()
-	emu, _ := newTestEmulator(t)
+	emu, _, api := newTestEmulatorWithAdminClient(t)
 	calls = new(atomic.Int64)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -159,7 +171,7 @@ func testAccRemoteHTTPEmulator(t *testing.T) (url string, calls *atomic.Int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return "http://0.0.0.0:" + port, calls
+	return "http://0.0.0.0:" + port, calls, api
 }
 
 // Plain http to a host that is not this machine is refused when the provider
@@ -169,13 +181,14 @@ func TestAccProvider_insecureHTTPRefused(t *testing.T) {
 	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute, envInsecureHTTP} {
 		t.Setenv(env, "")
 	}
-	url, calls := testAccRemoteHTTPEmulator(t)
+	url, calls, api := testAccRemoteHTTPEmulator(t)
 	quoted := regexp.QuoteMeta(`"` + url + `"`)
 	explained := `.*` + wrapped("plain http to 0.0.0.0, which is not a loopback host") + `.*` +
 		wrapped("The bearer token would travel unencrypted") + `.*` +
 		wrapped("Use an https:// URL, or set insecure_http = true in the provider block (or PIPESHUB_INSECURE_HTTP=true) to allow plain http deliberately.")
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
 		Steps: []resource.TestStep{
 			{
 				Config:      testAccProviderConfig(url, testAccAdminToken) + scopesData,
@@ -239,7 +252,7 @@ func TestAccProvider_insecureHTTPAllowed(t *testing.T) {
 	for _, env := range []string{envServerURL, envBearerAuth, envMaxRetries, envMaxRequestsPerMinute, envInsecureHTTP} {
 		t.Setenv(env, "")
 	}
-	url, calls := testAccRemoteHTTPEmulator(t)
+	url, calls, _ := testAccRemoteHTTPEmulator(t)
 	var before int64
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -250,7 +263,7 @@ func TestAccProvider_insecureHTTPAllowed(t *testing.T) {
   bearer_auth   = %q
   insecure_http = true
 }`, url, testAccAdminToken) + scopesData,
-				Check: resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.all", "names.#", "39"),
+				ConfigStateChecks: []statecheck.StateCheck{expectAllScopes},
 			},
 			{
 				PreConfig: func() {
@@ -260,15 +273,15 @@ func TestAccProvider_insecureHTTPAllowed(t *testing.T) {
 					before = calls.Load()
 				},
 				Config: `provider "pipeshub" {}` + scopesData,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckResourceAttr("data.pipeshub_oauth_scopes.all", "names.#", "39"),
-					func(*terraform.State) error {
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectAllScopes,
+					stateCheckFunc(func(*tfjson.State) error {
 						if calls.Load() == before {
 							return fmt.Errorf("no API call reached %s", url)
 						}
 						return nil
-					},
-				),
+					}),
+				},
 			},
 		},
 	})
@@ -282,7 +295,7 @@ func TestAccProvider_insecureHTTPBadEnvironment(t *testing.T) {
 		t.Setenv(env, "")
 	}
 	t.Setenv(envInsecureHTTP, "yes please")
-	url, calls := testAccRemoteHTTPEmulator(t)
+	url, calls, _ := testAccRemoteHTTPEmulator(t)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{

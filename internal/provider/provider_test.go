@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -28,13 +27,13 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 	"pipeshub": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// TestMain points plugin-testing at the local terraform when TF_ACC_TERRAFORM_PATH
-// is unset, so that acceptance tests never download one.
+// TestMain refuses to run acceptance tests without TF_ACC_TERRAFORM_PATH:
+// given none, plugin-testing would download the latest terraform release.
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		if path, err := exec.LookPath("terraform"); err == nil {
-			_ = os.Setenv("TF_ACC_TERRAFORM_PATH", path)
-		}
+		fmt.Fprintln(os.Stderr, "TF_ACC is set but TF_ACC_TERRAFORM_PATH is empty: set it to the terraform binary to test against "+
+			"(`make test` sets it to the one on PATH); nothing is downloaded.")
+		os.Exit(1)
 	}
 	os.Exit(m.Run())
 }

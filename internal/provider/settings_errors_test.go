@@ -57,6 +57,16 @@ func expectOnce(t *testing.T, out string, wants ...string) {
 	}
 }
 
+// planFails runs terraform plan, which must fail, and returns its output.
+func planFails(t *testing.T, h *interruptHarness, what string) string {
+	t.Helper()
+	out, code := h.run("plan", "-input=false", "-no-color")
+	if code == 0 {
+		t.Fatalf("plan %s succeeded:\n%s", what, out)
+	}
+	return out
+}
+
 // expectErrors fails unless the output holds exactly n errors.
 func expectErrors(t *testing.T, out string, n int) {
 	t.Helper()
@@ -70,10 +80,7 @@ func TestAccSettingsErrors_wrongToken(t *testing.T) {
 	_, serverURL := newTestEmulator(t)
 	settingsErrorsConfig(t, h, serverURL, "not-a-pipeshub-token", threeApps)
 
-	out, code := h.run("plan", "-input=false", "-no-color")
-	if code == 0 {
-		t.Fatalf("plan with a wrong token succeeded:\n%s", out)
-	}
+	out := planFails(t, h, "with a wrong token")
 	expectErrors(t, out, 1)
 	expectOnce(t, out,
 		"Error: PipesHub refused the provider's bearer_auth",
@@ -94,10 +101,7 @@ func TestAccSettingsErrors_wrongTokenWithDataSource(t *testing.T) {
 	settingsErrorsConfig(t, h, serverURL, "not-a-pipeshub-token", threeApps+`
 data "pipeshub_oauth_apps" "all" {}
 `)
-	out, code := h.run("plan", "-input=false", "-no-color")
-	if code == 0 {
-		t.Fatalf("plan with a wrong token succeeded:\n%s", out)
-	}
+	out := planFails(t, h, "with a wrong token")
 	expectOnce(t, out, "a personal access token (phpat_...), an OAuth access token or a session JWT")
 	// The data source's error, and at most one resource's, if it asked first.
 	errors := strings.Count(out, "Error: ")
@@ -117,11 +121,8 @@ func TestAccSettingsErrors_refusedConnection(t *testing.T) {
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, threeApps)
 
 	started := time.Now()
-	out, code := h.run("plan", "-input=false", "-no-color")
+	out := planFails(t, h, "against a closed port")
 	took := time.Since(started)
-	if code == 0 {
-		t.Fatalf("plan against a closed port succeeded:\n%s", out)
-	}
 	expectErrors(t, out, 1)
 	expectOnce(t, out,
 		"Error: No PipesHub server answered at server_url",
@@ -196,10 +197,7 @@ resource "pipeshub_oauth_app" "admin_only" {
 `
 	// A member: kb:raed is a typo, org:admin needs an admin.
 	settingsErrorsConfig(t, h, serverURL, testAccMemberToken, apps)
-	out, code := h.run("plan", "-input=false", "-no-color")
-	if code == 0 {
-		t.Fatalf("plan with a misspelt and an admin-only scope succeeded:\n%s", out)
-	}
+	out := planFails(t, h, "with a misspelt and an admin-only scope")
 	expectErrors(t, out, 2)
 	expectOnce(t, out,
 		`Error: Unknown scope`,
@@ -216,10 +214,7 @@ resource "pipeshub_oauth_app" "admin_only" {
 
 	// An admin: org:admin is fine, kb:raed still a typo.
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, apps)
-	out, code = h.run("plan", "-input=false", "-no-color")
-	if code == 0 {
-		t.Fatalf("plan with a misspelt scope succeeded:\n%s", out)
-	}
+	out = planFails(t, h, "with a misspelt scope")
 	expectErrors(t, out, 1)
 	expectOnce(t, out, `Error: Unknown scope`, `Did you mean "kb:read"?`)
 	if strings.Contains(out, "with pipeshub_oauth_app.admin_only") {
@@ -232,10 +227,7 @@ resource "pipeshub_oauth_app" "admin_only" {
 func TestAccSettingsErrors_serverURLWithoutScheme(t *testing.T) {
 	h := newInterruptHarness(t)
 	settingsErrorsConfig(t, h, "admin:hunter2@pipeshub.example.com", testAccAdminToken, threeApps)
-	out, code := h.run("plan", "-input=false", "-no-color")
-	if code == 0 {
-		t.Fatalf("plan with a scheme-less server_url succeeded:\n%s", out)
-	}
+	out := planFails(t, h, "with a scheme-less server_url")
 	expectErrors(t, out, 1)
 	expectOnce(t, out, `server URL "pipeshub.example.com" has no scheme: write it as "https://pipeshub.example.com"`,
 		"must look like")
