@@ -2,7 +2,8 @@
 // binary applies, plans and destroys N apps against the emulator, side by
 // side with terraform_data and with a test-only resource of the same schema
 // that makes no API call. It runs only with -bench (make bench); see
-// BENCHMARKS.md for the figures and how to read them.
+// BENCHMARKS.md for the figures and how to read them. It has test files
+// only, so nothing imports it and it may import any package of the project.
 package e2ebench
 
 import (
