@@ -112,11 +112,10 @@ type bucket struct {
 	// limit and windowLen describe the policy, for the log lines.
 	limit     int64
 	windowLen time.Duration
-	// inFlight counts the requests admitted and not yet answered; probes
-	// those of them admitted while unknown.
-	inFlight int
-	probes   int
-	probeAt  time.Time
+	// probes counts the requests admitted while unknown and not yet
+	// answered; probeAt is when the last of them was sent.
+	probes  int
+	probeAt time.Time
 	// blockedUntil holds back every request after a 429 without rate-limit
 	// headers (only Retry-After).
 	blockedUntil time.Time
@@ -313,7 +312,6 @@ func (b *bucket) policy() string {
 
 // admit hands out a ticket, spending the window's budget.
 func (p *pacer) admit(b *bucket, now time.Time) *ticket {
-	b.inFlight++
 	b.admitted++
 	t := &ticket{bucket: b, answeredAtSend: b.answered}
 	switch b.state {
@@ -485,7 +483,6 @@ func (p *pacer) settle(t *ticket) {
 		return
 	}
 	t.done = true
-	t.bucket.inFlight--
 	if t.probe {
 		t.bucket.probes--
 	}
