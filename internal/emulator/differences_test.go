@@ -3,7 +3,6 @@ package emulator_test
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -196,7 +195,7 @@ func TestPipesHubDifferences(t *testing.T) {
 					t.Fatalf("%s: %s %q, want HTML with %q", where(), resp.header.Get("Content-Type"), resp.raw, x.html)
 				}
 				if path := x.stored[0]; path != "" {
-					if got := jsonPath(resp.json, path); got != x.stored[1] {
+					if got := dig[any](resp.json, strings.Split(path, ".")...); got != x.stored[1] {
 						t.Fatalf("%s: %s is %q, want %q: %s", where(), path, got, x.stored[1], resp.raw)
 					}
 				}
@@ -208,25 +207,6 @@ func TestPipesHubDifferences(t *testing.T) {
 			}
 		})
 	}
-}
-
-// jsonPath walks decoded JSON by object keys and array indexes.
-func jsonPath(v any, path string) any {
-	for _, k := range strings.Split(path, ".") {
-		switch c := v.(type) {
-		case map[string]any:
-			v = c[k]
-		case []any:
-			i, err := strconv.Atoi(k)
-			if err != nil || i >= len(c) {
-				return nil
-			}
-			v = c[i]
-		default:
-			return nil
-		}
-	}
-	return v
 }
 
 // expressHeaders are on every answer.

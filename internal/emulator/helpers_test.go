@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,11 +76,20 @@ type response struct {
 func (r *response) errCode() string    { return dig[string](r.json, "error", "code") }
 func (r *response) errMessage() string { return dig[string](r.json, "error", "message") }
 
-// dig walks nested JSON objects.
+// dig walks decoded JSON by object keys and array indexes ("0").
 func dig[T any](v any, keys ...string) T {
 	for _, k := range keys {
-		m, _ := v.(map[string]any)
-		v = m[k]
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[k]
+		case []any:
+			v = nil
+			if i, err := strconv.Atoi(k); err == nil && i >= 0 && i < len(c) {
+				v = c[i]
+			}
+		default:
+			v = nil
+		}
 	}
 	out, _ := v.(T)
 	return out

@@ -105,6 +105,8 @@ func TestServerRefuseConnections(t *testing.T) {
 // active connections: a hung request ends at once, its change applied.
 func TestServerRefuseEndsRequestsInFlight(t *testing.T) {
 	emu, s, client := startServer(t, "127.0.0.1:0")
+	h := &harness{t: t, client: client, emu: emu, url: s.URL()}
+	listApps := func() string { return h.do(req{method: "GET", path: "/oauth-clients", token: adminToken}).raw }
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, ApplyThenHang: time.Hour})
 	done := make(chan error, 1)
 	go func() {
@@ -118,7 +120,7 @@ func TestServerRefuseEndsRequestsInFlight(t *testing.T) {
 		done <- err
 	}()
 	// The create is applied before the hang starts: wait until it shows.
-	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(listApps(t, client, s.URL()), `"name":"applied"`); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(2 * time.Second); !strings.Contains(listApps(), `"name":"applied"`); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the hung create was never applied")
 		}
@@ -139,23 +141,9 @@ func TestServerRefuseEndsRequestsInFlight(t *testing.T) {
 			t.Fatalf("not back: %v", err)
 		}
 	}
-	if got := listApps(t, client, s.URL()); !strings.Contains(got, `"name":"applied"`) {
+	if got := listApps(); !strings.Contains(got, `"name":"applied"`) {
 		t.Fatalf("the app is gone after the restart: %s", got)
 	}
-}
-
-// listApps is the raw list of the admin's apps.
-func listApps(t *testing.T, client *http.Client, url string) string {
-	t.Helper()
-	hr, _ := http.NewRequest("GET", url+"/oauth-clients", nil)
-	hr.Header.Set("Authorization", "Bearer "+adminToken)
-	resp, err := client.Do(hr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return string(raw)
 }
 
 // TestServerClose: Close stops for good, even with a restart pending, and

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/whatwgurl"
 )
 
 // zod collects validation issues with Zod v3's messages and its notion of an
@@ -94,7 +96,7 @@ func (z *zod) str(v any, rule stringRule) (string, bool) {
 		okay = false
 	}
 	if rule.url {
-		if _, err := parseURL(s); err != nil {
+		if _, err := whatwgurl.Parse(s); err != nil { // new URL(s) throws
 			z.dirty("Invalid url")
 			okay = false
 		}
