@@ -16,6 +16,9 @@ import (
 const (
 	causeCredential  = "credential"  // HTTP 401: bearer_auth
 	causeUnreachable = "unreachable" // no server answered: server_url
+	// causeCatalogue: the scope catalogue, which every new scope's plan-time
+	// check needs, could not be fetched (ScopeCatalogue keeps the failure).
+	causeCatalogue = "scope catalogue"
 )
 
 // runProblems is what one provider process (one Terraform command) remembers
@@ -26,10 +29,6 @@ type runProblems struct {
 	mu sync.Mutex
 	// explainedCauses holds the causes already explained in full in a diagnostic.
 	explainedCauses map[string]bool
-	// catalogueMu serialises the plan-time fetches of the scope catalogue;
-	// catalogueFailed is set once one failed and the failure was reported.
-	catalogueMu     sync.Mutex
-	catalogueFailed bool
 }
 
 // firstTime reports whether cause is being explained for the first time in

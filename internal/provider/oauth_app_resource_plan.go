@@ -118,29 +118,25 @@ func (r *oauthAppResource) checkScopes(ctx context.Context, planned, known types
 // When it cannot be fetched, the first resource to ask reports why, naming the
 // setting to fix when that is the cause (a wrong bearer_auth, an unreachable
 // server_url), and not on allowed_scopes, which is not at fault; later
-// resources of the run neither fetch it again nor repeat the error (the plan
-// fails on the first), so a wrong token or URL gives one error, not one per
-// resource, and an unreachable server costs its retries once.
+// resources of the run neither fetch it again (ScopeCatalogue keeps the
+// failure) nor repeat the error (the plan fails on the first), so a wrong
+// token or URL gives one error, not one per resource, and an unreachable
+// server costs its retries once.
 func (d *providerData) planCatalogue(ctx context.Context, diags *diag.Diagnostics) ([]client.Scope, bool) {
-	// Held across the fetch: resources planned at the same time wait for the
-	// first fetch's outcome instead of each retrying a dead server.
-	d.problems.catalogueMu.Lock()
-	defer d.problems.catalogueMu.Unlock()
-	if d.problems.catalogueFailed {
-		return nil, false
-	}
 	catalogue, err := d.ScopeCatalogue(ctx)
-	if err != nil {
-		d.problems.catalogueFailed = true
-		if cause := settingsCause(err); cause != "" && d.problems.explained(cause) {
-			return nil, false // a data source's error already says it, and fails the plan
-		}
-		diags.AddError(apiErrorSummary(err, "Cannot check scopes"),
-			"The provider checks allowed_scopes against PipesHub's scope catalogue at plan time, and fetching it "+
-				"failed: "+d.apiErrorDetail(err))
+	if err == nil {
+		return catalogue, true
+	}
+	if cause := settingsCause(err); cause != "" && d.problems.explained(cause) {
+		return nil, false // a data source's error (or another resource's) already says it, and fails the plan
+	}
+	if !d.problems.firstTime(causeCatalogue) {
 		return nil, false
 	}
-	return catalogue, true
+	diags.AddError(apiErrorSummary(err, "Cannot check scopes"),
+		"The provider checks allowed_scopes against PipesHub's scope catalogue at plan time, and fetching it "+
+			"failed: "+d.apiErrorDetail(err))
+	return nil, false
 }
 
 // adminOnlyScopes are the scopes PipesHub lets only admins register (its

@@ -292,27 +292,27 @@ type providerData struct {
 	Client      *client.Client
 	bearerToken string
 
-	scopesMu sync.Mutex
-	scopes   []client.Scope // nil until first fetched successfully
+	scopesMu      sync.Mutex
+	scopesFetched bool
+	scopes        []client.Scope
+	scopesErr     error
 
 	problems runProblems // failures explained once per run (api_errors.go)
 }
 
 // ScopeCatalogue returns the scopes the caller may register, fetched from
-// PipesHub at most once per provider process (a failed fetch is retried on
-// the next call).
+// PipesHub at most once per provider process; callers that ask meanwhile wait
+// for that fetch. A failure is kept too: it is reported as an error, which
+// fails the Terraform command, so fetching again (retries included, against a
+// server that did not answer) could change nothing.
 func (d *providerData) ScopeCatalogue(ctx context.Context) ([]client.Scope, error) {
 	d.scopesMu.Lock()
 	defer d.scopesMu.Unlock()
-	if d.scopes != nil {
-		return d.scopes, nil
+	if !d.scopesFetched {
+		d.scopes, d.scopesErr = d.Client.ListScopes(d.MaskSecrets(ctx))
+		d.scopesFetched = true
 	}
-	scopes, err := d.Client.ListScopes(d.MaskSecrets(ctx))
-	if err != nil {
-		return nil, err
-	}
-	d.scopes = scopes
-	return scopes, nil
+	return d.scopes, d.scopesErr
 }
 
 // MaskSecrets returns ctx with the bearer token and the given client secrets
