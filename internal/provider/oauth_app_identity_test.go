@@ -82,9 +82,7 @@ func TestProtocol_importByIdentity(t *testing.T) {
 	if got := p.identityID(imported.Identity); got != app.ID {
 		t.Errorf("imported identity = %q, want %q", got, app.ID)
 	}
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("ImportResourceState called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ImportResourceState", emu, nil)
 
 	read := p.read(imported.State, imported.Private, imported.Identity)
 	requireNoDiags(t, "ReadResource", read.Diagnostics)
@@ -98,9 +96,7 @@ func TestProtocol_importByIdentity(t *testing.T) {
 	if got := p.identityID(read.NewIdentity); got != app.ID {
 		t.Errorf("identity after read = %q, want %q", got, app.ID)
 	}
-	if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "ReadResource", emu, map[string]int{emulator.RouteGetApp: 1})
 }
 
 // Import by string id sets the identity too; a malformed id or identity (a
@@ -123,9 +119,7 @@ func TestProtocol_importByIDAndMalformed(t *testing.T) {
 	requireError(t, "ImportResourceState by id", resp.Diagnostics, "Invalid import ID", app.ClientID, "not by its client_id")
 	resp, _ = p.importApp("", p.identity(app.ClientID))
 	requireError(t, "ImportResourceState by identity", resp.Diagnostics, "Invalid import identity", app.ClientID, "not by its client_id")
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("PipesHub received %v, want nothing", emu.CallCounts())
-	}
+	expectCalls(t, "ImportResourceState", emu, nil)
 }
 
 // Importing an app PipesHub hides from the credential (another user's, or a
@@ -165,16 +159,13 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 			}
 			requireNoDiags(t, "ImportResourceState", resp.Diagnostics)
 			read := p.read(imported.State, imported.Private, imported.Identity)
-			d := requireError(t, "ReadResource", read.Diagnostics,
+			requireError(t, "ReadResource", read.Diagnostics,
 				"Cannot import OAuth app: not visible to this credential", tc.id, "OAuth app not found",
 				"only to the user who created it", "admins", "bearer_auth", "PIPESHUB_BEARER_AUTH", "deleted")
 			if len(read.Diagnostics) != 1 {
 				t.Errorf("diagnostics = %d, want the one error: %v", len(read.Diagnostics), read.Diagnostics)
 			}
-			_ = d
-			if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-				t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-			}
+			expectCalls(t, "ImportResourceState and ReadResource", emu, map[string]int{emulator.RouteGetApp: 1})
 		})
 	}
 

@@ -119,9 +119,7 @@ func TestProtocol_listResource(t *testing.T) {
 				t.Errorf("resource object sent without include_resource")
 			}
 		}
-		if want := map[string]int{emulator.RouteListApps: 2}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-			t.Errorf("PipesHub received %v, want %v (two pages)", emu.CallCounts(), want)
-		}
+		expectCalls(t, "ListResource of two pages", emu, map[string]int{emulator.RouteListApps: 2})
 	})
 
 	t.Run("limit", func(t *testing.T) {
@@ -162,9 +160,7 @@ func TestProtocol_listResource(t *testing.T) {
 		if err := state["is_confidential"].As(&confidential); err != nil || confidential {
 			t.Errorf("is_confidential = %v, want false", state["is_confidential"])
 		}
-		if want := map[string]int{emulator.RouteListApps: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-			t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-		}
+		expectCalls(t, "ListResource", emu, map[string]int{emulator.RouteListApps: 1})
 	})
 
 	t.Run("failure", func(t *testing.T) {
@@ -343,7 +339,5 @@ func TestProtocol_listResourceValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireNoDiags(t, "ValidateListResourceConfig", resp.Diagnostics)
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ValidateListResourceConfig", emu, nil)
 }

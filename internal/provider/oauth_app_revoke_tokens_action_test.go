@@ -106,16 +106,12 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 	emu.ResetCalls()
 	plan := p.planRevoke(tftypes.NewValue(tftypes.String, app.ID))
 	requireNoDiags(t, "PlanAction", plan.Diagnostics)
-	if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("PlanAction: PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "PlanAction", emu, map[string]int{emulator.RouteGetApp: 1})
 
 	emu.ResetCalls()
 	plan = p.planRevoke(tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
 	requireNoDiags(t, "PlanAction with unknown app_id", plan.Diagnostics)
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("PlanAction with unknown app_id called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "PlanAction with unknown app_id", emu, nil)
 
 	plan = p.planRevoke(tftypes.NewValue(tftypes.String, othersApp.ID))
 	requireError(t, "PlanAction of another user's app", plan.Diagnostics, "OAuth app not found", othersApp.ID, "only to the user who created it")
@@ -126,9 +122,7 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 	if len(progress) != 1 || progress[0] != fmt.Sprintf("Revoked every access and refresh token of OAuth app %s.", app.ID) {
 		t.Errorf("progress = %q", progress)
 	}
-	if want := map[string]int{emulator.RouteRevokeAllTokens: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("InvokeAction: PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "InvokeAction", emu, map[string]int{emulator.RouteRevokeAllTokens: 1})
 	if tokens, err := api.ListTokens(ctx, app.ID); err != nil || len(tokens) != 0 {
 		t.Errorf("tokens after = %d, %v; want none", len(tokens), err)
 	}
@@ -210,7 +204,5 @@ func TestProtocol_revokeTokensActionValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireError(t, "ValidateActionConfig", resp.Diagnostics, "app_id", "24 hexadecimal characters")
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ValidateActionConfig", emu, nil)
 }
