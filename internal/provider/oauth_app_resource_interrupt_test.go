@@ -52,7 +52,7 @@ func TestAccOAuthApp_interruptCreate(t *testing.T) {
 	tf := newInterruptHarness(t)
 	emu, serverURL, api := newTestEmulatorWithAdminClient(t)
 	const total = 20
-	tf.writeConfig(serverURL, `
+	tf.writeConfig(serverURL, testAccAdminToken, `
 resource "pipeshub_oauth_app" "app" {
   count               = 20
   name                = "interrupt ${count.index}"
@@ -146,7 +146,7 @@ resource "pipeshub_oauth_app" "app" {
 `, name)
 	}
 	const addr = "pipeshub_oauth_app.app"
-	tf.writeConfig(serverURL, config("interrupt before"))
+	tf.writeConfig(serverURL, testAccAdminToken, config("interrupt before"))
 	tf.mustRun("init", "-input=false", "-no-color")
 	tf.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 	created := tf.appsInState()[addr]
@@ -154,7 +154,7 @@ resource "pipeshub_oauth_app" "app" {
 		t.Fatalf("%s is not in state after the first apply", addr)
 	}
 
-	tf.writeConfig(serverURL, config("interrupt after"))
+	tf.writeConfig(serverURL, testAccAdminToken, config("interrupt after"))
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteUpdateApp, ApplyThenHang: interruptHold})
 	out, code := tf.interruptAfter(func() bool { return emu.Calls(emulator.RouteUpdateApp) >= 1 },
 		"apply", "-auto-approve", "-input=false", "-no-color")
@@ -232,8 +232,8 @@ func newInterruptHarness(t *testing.T) *interruptHarness {
 	return &interruptHarness{t: t, bin: bin, dir: work, env: env}
 }
 
-// writeConfig writes main.tf: the provider pointed at the emulator, and resources.
-func (h *interruptHarness) writeConfig(serverURL, resources string) {
+// writeConfig writes main.tf: the provider pointed at serverURL with token, and resources.
+func (h *interruptHarness) writeConfig(serverURL, token, resources string) {
 	h.t.Helper()
 	config := `
 terraform {
@@ -241,7 +241,7 @@ terraform {
     pipeshub = { source = "pipeshub-ai/pipeshub" }
   }
 }
-` + testAccProviderConfig(serverURL, testAccAdminToken) + resources
+` + testAccProviderConfig(serverURL, token) + resources
 	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
 		h.t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,19 +15,10 @@ import (
 // terraform-plugin-testing cannot count diagnostics nor pass -refresh=false,
 // so these tests run the terraform binary with the interrupt tests' harness.
 
-// settingsErrorsConfig writes main.tf: the provider block and the resources.
+// settingsErrorsConfig writes main.tf and runs terraform init.
 func settingsErrorsConfig(t *testing.T, h *interruptHarness, serverURL, token, resources string) {
 	t.Helper()
-	config := `
-terraform {
-  required_providers {
-    pipeshub = { source = "pipeshub-ai/pipeshub" }
-  }
-}
-` + testAccProviderConfig(serverURL, token) + resources
-	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h.writeConfig(serverURL, token, resources)
 	h.mustRun("init", "-input=false", "-no-color")
 }
 
