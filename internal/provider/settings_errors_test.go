@@ -142,7 +142,7 @@ resource "pipeshub_oauth_app" "app" {
 	}
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, app("before"))
 	h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	id := h.appsInState()["pipeshub_oauth_app.app"].ID
+	id := h.appsInState()["pipeshub_oauth_app.app"].id
 	if err := api.DeleteApp(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ resource "pipeshub_oauth_app" "app" {
 	// The advice: a plain apply removes the app from state and creates it again.
 	out = h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 	expectOnce(t, out, "OAuth app not found, removed from state", "Apply complete! Resources: 1 added")
-	if got := h.appsInState()["pipeshub_oauth_app.app"].ID; got == id || got == "" {
+	if got := h.appsInState()["pipeshub_oauth_app.app"].id; got == id || got == "" {
 		t.Errorf("after the plain apply the app's id is %q; want a new app", got)
 	}
 }
