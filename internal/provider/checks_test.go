@@ -49,20 +49,28 @@ var writeRoutes = []string{
 // wantGets >= 0, exactly that many GETs of one app.
 func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		var problems []string
-		for _, route := range writeRoutes {
-			if got := emu.Calls(route); got != want[route] {
-				problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got, want[route]))
-			}
+		calls := emu.CallCounts()
+		err := writesWere("the step", calls, want)
+		if got := calls[emulator.RouteGetApp]; wantGets >= 0 && got != wantGets {
+			err = errors.Join(err, fmt.Errorf("%s: %d calls, want %d (all calls: %v)", emulator.RouteGetApp, got, wantGets, calls))
 		}
-		if got := emu.Calls(emulator.RouteGetApp); wantGets >= 0 && got != wantGets {
-			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", emulator.RouteGetApp, got, wantGets))
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("unexpected API calls (all: %v):\n%s", emu.CallCounts(), strings.Join(problems, "\n"))
-		}
-		return nil
+		return err
 	}
+}
+
+// writesWere compares the write calls in calls, as the emulator counts them,
+// with want (routes not in want: none).
+func writesWere(what string, calls, want map[string]int) error {
+	var problems []string
+	for _, route := range writeRoutes {
+		if calls[route] != want[route] {
+			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, calls[route], want[route]))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s made unexpected write calls (all calls: %v):\n%s", what, calls, strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 // expectAppsDestroyed is the CheckDestroy of every test case that manages

@@ -330,8 +330,8 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 		ConfigStateChecks: slices.Concat(trackID(), trackSecret(), []statecheck.StateCheck{
 			stateCheckFunc(func(*tfjson.State) error {
 				return errors.Join(
-					faultWritesWere("the faulted apply", faulted, c.writes),
-					faultWritesWere("the apply after the fault", emu.CallCounts(), again))
+					writesWere("the faulted apply", faulted, c.writes),
+					writesWere("the apply after the fault", emu.CallCounts(), again))
 			}),
 			expectFaultTokensRevoked(api, c.action.route == emulator.RouteRevokeAllTokens),
 			expectFaultServerMatchesState(api, &keep),
@@ -390,21 +390,6 @@ func faultConfig(url string, c faultCase, extra string, destroy bool) string {
 // terraform wraps long diagnostic lines.
 func faultPhrase(s string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(s, " ", `\s+`))
-}
-
-// faultWritesWere compares the write calls counted by the emulator with want
-// (routes not in want: none).
-func faultWritesWere(what string, got map[string]int, want faultCalls) error {
-	var problems []string
-	for _, route := range writeRoutes {
-		if got[route] != want[route] {
-			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got[route], want[route]))
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s made unexpected write calls (all calls: %v):\n%s", what, got, strings.Join(problems, "\n"))
-	}
-	return nil
 }
 
 // expectFaultServerMatchesState checks PipesHub against the state
