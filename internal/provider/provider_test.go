@@ -38,15 +38,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testAccUsers are the users of the test emulators, by bearer token.
+var testAccUsers = map[string]emulator.User{
+	testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
+	testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
+	testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: emulator.StableID("tfacc-org"), Role: "member"},
+}
+
 // newTestEmulator starts an in-process PipesHub emulator and returns it with its server_url.
 func newTestEmulator(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	org := emulator.StableID("tfacc-org")
-	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
-		testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: org, Role: "admin"},
-		testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: org, Role: "admin"},
-		testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: org, Role: "member"},
-	}})
+	emu, err := emulator.New(emulator.Config{Tokens: testAccUsers})
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}
