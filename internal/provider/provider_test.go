@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -67,6 +68,19 @@ func newTestEmulatorWithAdminClient(t *testing.T) (*emulator.Emulator, string, *
 	t.Helper()
 	emu, serverURL := newTestEmulator(t)
 	return emu, serverURL, testAccClient(t, serverURL, testAccAdminToken)
+}
+
+// refusingServerURL is a server_url on this machine where nothing listens,
+// so that every connection is refused.
+func refusingServerURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverURL := "http://" + ln.Addr().String() + "/api/v1"
+	_ = ln.Close() // nothing listens there any more
+	return serverURL
 }
 
 // testAccTraceLog sends terraform's and the provider's TRACE logs to a file

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,12 +100,7 @@ data "pipeshub_oauth_apps" "all" {}
 
 func TestAccSettingsErrors_refusedConnection(t *testing.T) {
 	h := newInterruptHarness(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverURL := "http://" + ln.Addr().String() + "/api/v1"
-	_ = ln.Close() // nothing listens there any more
+	serverURL := refusingServerURL(t)
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, threeApps)
 
 	started := time.Now()
