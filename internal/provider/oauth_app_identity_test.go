@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -65,9 +64,7 @@ func (p *protoProvider) read(state *tfprotov6.DynamicValue, private []byte, iden
 // no write, the state of the app with a null secret, and its identity.
 func TestProtocol_importByIdentity(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto import", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto import"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	emu.ResetCalls()
 
@@ -103,9 +100,7 @@ func TestProtocol_importByIdentity(t *testing.T) {
 // client_id, the likely mix-up) is refused before any API call.
 func TestProtocol_importByIDAndMalformed(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto import id", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto import id"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	emu.ResetCalls()
 
@@ -129,12 +124,8 @@ func TestProtocol_importByIDAndMalformed(t *testing.T) {
 func TestProtocol_importInvisibleApp(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	othersApp := testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
-	deleted := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "deleted", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	othersApp := testAccCreateApp(t, other, clientCredentialsApp("someone else's"))
+	deleted := testAccCreateApp(t, api, clientCredentialsApp("deleted"))
 	if err := api.DeleteApp(context.Background(), deleted.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -171,9 +162,7 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 
 	// The mark is for the read after the import only: an app imported fine
 	// and deleted later is removed from state with the usual warning.
-	later := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "deleted later", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	later := testAccCreateApp(t, api, clientCredentialsApp("deleted later"))
 	_, imported := p.importApp("", p.identity(later.ID))
 	first := p.read(imported.State, imported.Private, imported.Identity)
 	requireNoDiags(t, "ReadResource after import", first.Diagnostics)
@@ -194,9 +183,7 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 // keeps none) gets its identity on the next read.
 func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "old state", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("old state"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	state := p.dynamic(p.resourceType(), map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, app.ID)})
 	read := p.read(state, nil, nil)
@@ -215,9 +202,7 @@ func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
 func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	app := testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "tfacc someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, other, clientCredentialsApp("tfacc someone else's"))
 	body := `
   name                = "tfacc someone else's"
   allowed_grant_types = ["client_credentials"]
@@ -254,9 +239,7 @@ func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 // imports the app, plans no change, and the state carries the identity.
 func TestAccOAuthApp_importByIdentity(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "tfacc identity", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("tfacc identity"))
 	body := `
   name                = "tfacc identity"
   allowed_grant_types = ["client_credentials"]

@@ -70,17 +70,11 @@ func (p *protoProvider) listApps(config map[string]tftypes.Value, includeResourc
 func TestProtocol_listResource(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	testAccCreateApp(t, other, clientCredentialsApp("someone else's"))
 	ctx := context.Background()
 	byID := map[string]*client.AppWithSecret{}
 	for i := range 105 {
-		app := testAccCreateApp(t, api, client.CreateAppRequest{
-			Name:              fmt.Sprintf("bulk %03d", i),
-			AllowedGrantTypes: []string{client.GrantClientCredentials},
-			AllowedScopes:     []string{"kb:read"},
-		})
+		app := testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("bulk %03d", i)))
 		byID[app.ID] = app
 	}
 	special := testAccCreateApp(t, api, client.CreateAppRequest{
@@ -179,14 +173,10 @@ func TestAccOAuthAppListResource_query(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
 	var ids []string
 	for i := range 3 {
-		app := testAccCreateApp(t, api, client.CreateAppRequest{
-			Name: fmt.Sprintf("tfacc query %d", i), AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-		})
+		app := testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("tfacc query %d", i)))
 		ids = append(ids, app.ID)
 	}
-	testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), client.CreateAppRequest{
-		Name: "tfacc query other", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), clientCredentialsApp("tfacc query other"))
 
 	checks := []querycheck.QueryResultCheck{querycheck.ExpectLength("pipeshub_oauth_app.mine", 3)}
 	for _, id := range ids {

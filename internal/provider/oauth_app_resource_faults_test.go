@@ -293,9 +293,7 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 	faultStep := resource.TestStep{
 		PreConfig: func() {
 			if c.preexisting {
-				app := testAccCreateApp(t, api, client.CreateAppRequest{
-					Name: "tfacc fault", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-				})
+				app := testAccCreateApp(t, api, clientCredentialsApp("tfacc fault"))
 				keep, keepClientID, keepSecret = []string{app.ID}, app.ClientID, app.ClientSecret
 				time.Sleep(1500 * time.Millisecond)
 			}

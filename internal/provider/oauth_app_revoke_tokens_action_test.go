@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -87,9 +86,7 @@ func (p *protoProvider) invokeRevoke(appID string) (progress []string, diags []*
 func TestProtocol_revokeTokensAction(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	ctx := context.Background()
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto revoke", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto revoke"))
 	for range 2 {
 		if _, err := api.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, nil); err != nil {
 			t.Fatal(err)
@@ -98,9 +95,7 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 	if tokens, err := api.ListTokens(ctx, app.ID); err != nil || len(tokens) != 2 {
 		t.Fatalf("tokens before = %d, %v", len(tokens), err)
 	}
-	othersApp := testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	othersApp := testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), clientCredentialsApp("someone else's"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 
 	emu.ResetCalls()
@@ -143,9 +138,7 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 // app's state is unchanged.
 func TestAccOAuthAppRevokeTokensAction_trigger(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "tfacc revoke action", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("tfacc revoke action"))
 	if _, err := api.ClientCredentialsToken(context.Background(), app.ClientID, app.ClientSecret, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -133,6 +133,12 @@ func testAccCreateApp(t *testing.T, c *client.Client, req client.CreateAppReques
 	return app
 }
 
+// clientCredentialsApp is the request for a plain machine-to-machine app:
+// the client_credentials grant and the kb:read scope.
+func clientCredentialsApp(name string) client.CreateAppRequest {
+	return client.CreateAppRequest{Name: name, AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}}
+}
+
 // testAccExample returns a file under examples/, so that a broken example fails the tests.
 func testAccExample(t *testing.T, rel string) string {
 	t.Helper()
