@@ -15,17 +15,17 @@ func TestBrokenSuccessAnswers(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		route string
-		run   func(c *Client, id string) error
+		run   func(t *testing.T, c *Client, id string) error
 		calls int
 	}{
-		{"update", emulator.RouteUpdateApp, func(c *Client, id string) error {
+		{"update", emulator.RouteUpdateApp, func(t *testing.T, c *Client, id string) error {
 			app, err := c.UpdateApp(context.Background(), id, UpdateAppRequest{Name: ptr("renamed")})
 			if err == nil && app.Name != "renamed" {
 				t.Errorf("name %q", app.Name)
 			}
 			return err
 		}, 2},
-		{"regenerate", emulator.RouteRegenerateSecret, func(c *Client, id string) error {
+		{"regenerate", emulator.RouteRegenerateSecret, func(t *testing.T, c *Client, id string) error {
 			secret, err := c.RegenerateSecret(context.Background(), id)
 			if err == nil {
 				app, getErr := c.GetApp(context.Background(), id)
@@ -36,13 +36,13 @@ func TestBrokenSuccessAnswers(t *testing.T) {
 			}
 			return err
 		}, 2},
-		{"delete", emulator.RouteDeleteApp, func(c *Client, id string) error { return c.DeleteApp(context.Background(), id) }, 1},
-		{"revoke-all", emulator.RouteRevokeAllTokens, func(c *Client, id string) error {
+		{"delete", emulator.RouteDeleteApp, func(_ *testing.T, c *Client, id string) error { return c.DeleteApp(context.Background(), id) }, 1},
+		{"revoke-all", emulator.RouteRevokeAllTokens, func(_ *testing.T, c *Client, id string) error {
 			return c.RevokeAllTokens(context.Background(), id)
 		}, 1},
 	} {
 		for _, body := range []emulator.BodyFault{emulator.BodyMalformed, emulator.BodyTruncated} {
-			t.Run(tc.name, func(t *testing.T) {
+			t.Run(tc.name+"/"+body.String(), func(t *testing.T) {
 				t.Parallel()
 				emu, c, _ := emulatorClient(t, nil)
 				created, err := c.CreateApp(context.Background(), clientCredentialsApp("broken"))
@@ -54,7 +54,7 @@ func TestBrokenSuccessAnswers(t *testing.T) {
 				if body == emulator.BodyTruncated && tc.calls == 1 {
 					calls = 2 // the body could not be read, so the request is repeated
 				}
-				err = tc.run(c, created.ID)
+				err = tc.run(t, c, created.ID)
 				if tc.route == emulator.RouteDeleteApp && calls == 2 && IsNotFound(err) {
 					err = nil // the repeat finds the app gone, which callers count as deleted
 				}

@@ -314,9 +314,7 @@ func TestSuspendConfirmedAfterLostAnswer(t *testing.T) {
 // connections for a while, as a server that is down or restarting does.
 func startRestartableEmulator(t *testing.T) *emulator.Server {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
-		testBearerToken: {ID: emulator.StableID("client-test-admin"), OrgID: emulator.DefaultOrgID, Role: "admin"},
-	}})
+	emu, err := emulator.New(emulator.Config{Tokens: testUsers})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,17 @@ import (
 // testMemberToken authenticates a non-admin of the same org.
 const testMemberToken = "test-member-bearer-token-7a41c0"
 
+// testUsers are the users of the test emulators, by bearer token.
+var testUsers = map[string]emulator.User{
+	testBearerToken: {ID: emulator.StableID("client-test-admin"), OrgID: emulator.DefaultOrgID, Role: "admin"},
+	testMemberToken: {ID: emulator.StableID("client-test-member"), OrgID: emulator.DefaultOrgID, Role: "member"},
+}
+
 // newEmulator serves a fresh emulator and returns it with its server URL.
 func newEmulator(t testing.TB, cfg emulator.Config) (*emulator.Emulator, string) {
 	t.Helper()
 	if cfg.Tokens == nil {
-		cfg.Tokens = map[string]emulator.User{
-			testBearerToken: {ID: emulator.StableID("client-test-admin"), OrgID: emulator.DefaultOrgID, Role: "admin"},
-			testMemberToken: {ID: emulator.StableID("client-test-member"), OrgID: emulator.DefaultOrgID, Role: "member"},
-		}
+		cfg.Tokens = testUsers
 	}
 	emu, err := emulator.New(cfg)
 	if err != nil {

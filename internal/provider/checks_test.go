@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -28,6 +29,15 @@ var (
 	rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
 )
 
+// wrapped matches text as Terraform prints it in a diagnostic, wrapped at any space.
+func wrapped(text string) string {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = regexp.QuoteMeta(w)
+	}
+	return strings.Join(words, `\s+`)
+}
+
 // writeRoutes are the emulator routes that change something.
 var writeRoutes = []string{
 	emulator.RouteCreateApp, emulator.RouteUpdateApp, emulator.RouteDeleteApp, emulator.RouteRegenerateSecret,
@@ -39,20 +49,28 @@ var writeRoutes = []string{
 // wantGets >= 0, exactly that many GETs of one app.
 func expectWrites(emu *emulator.Emulator, wantGets int, want map[string]int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		var problems []string
-		for _, route := range writeRoutes {
-			if got := emu.Calls(route); got != want[route] {
-				problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got, want[route]))
-			}
+		calls := emu.CallCounts()
+		err := writesWere("the step", calls, want)
+		if got := calls[emulator.RouteGetApp]; wantGets >= 0 && got != wantGets {
+			err = errors.Join(err, fmt.Errorf("%s: %d calls, want %d (all calls: %v)", emulator.RouteGetApp, got, wantGets, calls))
 		}
-		if got := emu.Calls(emulator.RouteGetApp); wantGets >= 0 && got != wantGets {
-			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", emulator.RouteGetApp, got, wantGets))
-		}
-		if len(problems) > 0 {
-			return fmt.Errorf("unexpected API calls (all: %v):\n%s", emu.CallCounts(), strings.Join(problems, "\n"))
-		}
-		return nil
+		return err
 	}
+}
+
+// writesWere compares the write calls in calls, as the emulator counts them,
+// with want (routes not in want: none).
+func writesWere(what string, calls, want map[string]int) error {
+	var problems []string
+	for _, route := range writeRoutes {
+		if calls[route] != want[route] {
+			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, calls[route], want[route]))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s made unexpected write calls (all calls: %v):\n%s", what, calls, strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 // expectAppsDestroyed is the CheckDestroy of every test case that manages
@@ -118,6 +136,84 @@ func stateResource(state *tfjson.State, address string) (*tfjson.StateResource, 
 		}
 	}
 	return nil, fmt.Errorf("%s is not in the state", address)
+}
+
+// stateApp is a pipeshub_oauth_app instance as the state holds it.
+type stateApp struct {
+	address, id, clientID, secret, status, name string
+}
+
+// stateApps returns the pipeshub_oauth_app instances in state.
+func stateApps(state *tfjson.State) []stateApp {
+	var apps []stateApp
+	for _, r := range stateResources(state) {
+		if r.Mode != tfjson.ManagedResourceMode || r.Type != "pipeshub_oauth_app" {
+			continue
+		}
+		attr := func(name string) string { s, _ := r.AttributeValues[name].(string); return s }
+		apps = append(apps, stateApp{r.Address, attr("id"), attr("client_id"), attr("client_secret"), attr("status"), attr("name")})
+	}
+	return apps
+}
+
+// serverMatchesState checks PipesHub against the apps in state: the user's
+// apps, except those in keep, are exactly the apps in state (no orphan, no
+// duplicate), each in the status the state says, and each secret in state
+// obtains a token.
+func serverMatchesState(api *client.Client, apps []stateApp, keep []string) error {
+	ctx := context.Background()
+	server, err := api.ListAllApps(ctx, "", "")
+	if err != nil {
+		return fmt.Errorf("listing the apps in PipesHub: %w", err)
+	}
+	var serverIDs, stateIDs []string
+	for _, app := range server {
+		if !slices.Contains(keep, app.ID) {
+			serverIDs = append(serverIDs, app.ID)
+		}
+	}
+	for _, app := range apps {
+		stateIDs = append(stateIDs, app.id)
+	}
+	slices.Sort(serverIDs)
+	slices.Sort(stateIDs)
+	if !slices.Equal(serverIDs, stateIDs) {
+		return fmt.Errorf("PipesHub holds apps %v (besides %v), the state %v: orphaned, duplicated or lost apps", serverIDs, keep, stateIDs)
+	}
+	status := map[string]string{}
+	for _, app := range server {
+		status[app.ID] = app.Status
+	}
+	for _, app := range apps {
+		if status[app.id] != app.status {
+			return fmt.Errorf("%s (%s) is %s in PipesHub, %s in state", app.address, app.id, status[app.id], app.status)
+		}
+		if err := secretWorks(ctx, api, app); err != nil {
+			return fmt.Errorf("%s (%s): the client_secret in state does not work: %w", app.address, app.id, err)
+		}
+	}
+	return nil
+}
+
+// secretWorks checks the app's client_secret at the token endpoint. A
+// suspended app, which PipesHub refuses tokens, is activated for the check
+// and suspended again.
+func secretWorks(ctx context.Context, api *client.Client, app stateApp) error {
+	if app.secret == "" {
+		return errors.New("client_secret is empty")
+	}
+	if app.status == client.StatusSuspended {
+		if _, err := api.ActivateApp(ctx, app.id); err != nil {
+			return fmt.Errorf("activating it for the check: %w", err)
+		}
+		_, err := api.ClientCredentialsToken(ctx, app.clientID, app.secret, nil)
+		if _, suspendErr := api.SuspendApp(ctx, app.id); suspendErr != nil {
+			err = errors.Join(err, fmt.Errorf("suspending it again after the check: %w", suspendErr))
+		}
+		return err
+	}
+	_, err := api.ClientCredentialsToken(ctx, app.clientID, app.secret, nil)
+	return err
 }
 
 // expectNoSecrets checks that no attribute of a resource, at any depth, is

@@ -223,11 +223,7 @@ ephemeral "pipeshub_oauth_access_token" "test" {
 // whatever terraform's line wrapping.
 func oauthErrorPattern(status int, code, description string) *regexp.Regexp {
 	detail := fmt.Sprintf("PipesHub's token endpoint answered HTTP %d: %s: %s", status, code, description)
-	words := strings.Fields(detail)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return regexp.MustCompile(`(?s)PipesHub refused to issue an access token.*` + strings.Join(words, `\s+`))
+	return regexp.MustCompile(`(?s)PipesHub refused to issue an access token.*` + wrapped(detail))
 }
 
 func expiresAbout(issued time.Time, lifetime time.Duration) func(string) error {

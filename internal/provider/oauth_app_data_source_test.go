@@ -29,7 +29,7 @@ func TestAccOAuthAppDataSource_byIDAndByName(t *testing.T) {
 		HomepageURL:       ptr("https://reports.example.com"),
 	})
 	// Decoys that PipesHub's substring search also returns: the lookup must keep the exact name only.
-	decoy := testAccCreateApp(t, c, client.CreateAppRequest{Name: "reporting-service-v2", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}})
+	decoy := testAccCreateApp(t, c, clientCredentialsApp("reporting-service-v2"))
 	testAccCreateApp(t, c, client.CreateAppRequest{Name: "REPORTING-SERVICE", Description: ptr("reporting-service, upper case"), AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}})
 
 	resource.ParallelTest(t, resource.TestCase{

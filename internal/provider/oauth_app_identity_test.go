@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -65,9 +64,7 @@ func (p *protoProvider) read(state *tfprotov6.DynamicValue, private []byte, iden
 // no write, the state of the app with a null secret, and its identity.
 func TestProtocol_importByIdentity(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto import", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto import"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	emu.ResetCalls()
 
@@ -82,9 +79,7 @@ func TestProtocol_importByIdentity(t *testing.T) {
 	if got := p.identityID(imported.Identity); got != app.ID {
 		t.Errorf("imported identity = %q, want %q", got, app.ID)
 	}
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("ImportResourceState called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ImportResourceState", emu, nil)
 
 	read := p.read(imported.State, imported.Private, imported.Identity)
 	requireNoDiags(t, "ReadResource", read.Diagnostics)
@@ -98,18 +93,14 @@ func TestProtocol_importByIdentity(t *testing.T) {
 	if got := p.identityID(read.NewIdentity); got != app.ID {
 		t.Errorf("identity after read = %q, want %q", got, app.ID)
 	}
-	if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "ReadResource", emu, map[string]int{emulator.RouteGetApp: 1})
 }
 
 // Import by string id sets the identity too; a malformed id or identity (a
 // client_id, the likely mix-up) is refused before any API call.
 func TestProtocol_importByIDAndMalformed(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto import id", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto import id"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	emu.ResetCalls()
 
@@ -123,9 +114,7 @@ func TestProtocol_importByIDAndMalformed(t *testing.T) {
 	requireError(t, "ImportResourceState by id", resp.Diagnostics, "Invalid import ID", app.ClientID, "not by its client_id")
 	resp, _ = p.importApp("", p.identity(app.ClientID))
 	requireError(t, "ImportResourceState by identity", resp.Diagnostics, "Invalid import identity", app.ClientID, "not by its client_id")
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("PipesHub received %v, want nothing", emu.CallCounts())
-	}
+	expectCalls(t, "ImportResourceState", emu, nil)
 }
 
 // Importing an app PipesHub hides from the credential (another user's, or a
@@ -135,12 +124,8 @@ func TestProtocol_importByIDAndMalformed(t *testing.T) {
 func TestProtocol_importInvisibleApp(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	othersApp := testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
-	deleted := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "deleted", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	othersApp := testAccCreateApp(t, other, clientCredentialsApp("someone else's"))
+	deleted := testAccCreateApp(t, api, clientCredentialsApp("deleted"))
 	if err := api.DeleteApp(context.Background(), deleted.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -165,24 +150,19 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 			}
 			requireNoDiags(t, "ImportResourceState", resp.Diagnostics)
 			read := p.read(imported.State, imported.Private, imported.Identity)
-			d := requireError(t, "ReadResource", read.Diagnostics,
+			requireError(t, "ReadResource", read.Diagnostics,
 				"Cannot import OAuth app: not visible to this credential", tc.id, "OAuth app not found",
 				"only to the user who created it", "admins", "bearer_auth", "PIPESHUB_BEARER_AUTH", "deleted")
 			if len(read.Diagnostics) != 1 {
 				t.Errorf("diagnostics = %d, want the one error: %v", len(read.Diagnostics), read.Diagnostics)
 			}
-			_ = d
-			if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-				t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-			}
+			expectCalls(t, "ImportResourceState and ReadResource", emu, map[string]int{emulator.RouteGetApp: 1})
 		})
 	}
 
 	// The mark is for the read after the import only: an app imported fine
 	// and deleted later is removed from state with the usual warning.
-	later := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "deleted later", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	later := testAccCreateApp(t, api, clientCredentialsApp("deleted later"))
 	_, imported := p.importApp("", p.identity(later.ID))
 	first := p.read(imported.State, imported.Private, imported.Identity)
 	requireNoDiags(t, "ReadResource after import", first.Diagnostics)
@@ -203,9 +183,7 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 // keeps none) gets its identity on the next read.
 func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "old state", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("old state"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 	state := p.dynamic(p.resourceType(), map[string]tftypes.Value{"id": tftypes.NewValue(tftypes.String, app.ID)})
 	read := p.read(state, nil, nil)
@@ -224,9 +202,7 @@ func TestProtocol_readSetsIdentityOfOldState(t *testing.T) {
 func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	app := testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "tfacc someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, other, clientCredentialsApp("tfacc someone else's"))
 	body := `
   name                = "tfacc someone else's"
   allowed_grant_types = ["client_credentials"]
@@ -263,9 +239,7 @@ func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 // imports the app, plans no change, and the state carries the identity.
 func TestAccOAuthApp_importByIdentity(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "tfacc identity", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("tfacc identity"))
 	body := `
   name                = "tfacc identity"
   allowed_grant_types = ["client_credentials"]

@@ -70,17 +70,11 @@ func (p *protoProvider) listApps(config map[string]tftypes.Value, includeResourc
 func TestProtocol_listResource(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	other := testAccClient(t, url, testAccOtherAdminToken)
-	testAccCreateApp(t, other, client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	testAccCreateApp(t, other, clientCredentialsApp("someone else's"))
 	ctx := context.Background()
 	byID := map[string]*client.AppWithSecret{}
 	for i := range 105 {
-		app := testAccCreateApp(t, api, client.CreateAppRequest{
-			Name:              fmt.Sprintf("bulk %03d", i),
-			AllowedGrantTypes: []string{client.GrantClientCredentials},
-			AllowedScopes:     []string{"kb:read"},
-		})
+		app := testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("bulk %03d", i)))
 		byID[app.ID] = app
 	}
 	special := testAccCreateApp(t, api, client.CreateAppRequest{
@@ -119,9 +113,7 @@ func TestProtocol_listResource(t *testing.T) {
 				t.Errorf("resource object sent without include_resource")
 			}
 		}
-		if want := map[string]int{emulator.RouteListApps: 2}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-			t.Errorf("PipesHub received %v, want %v (two pages)", emu.CallCounts(), want)
-		}
+		expectCalls(t, "ListResource of two pages", emu, map[string]int{emulator.RouteListApps: 2})
 	})
 
 	t.Run("limit", func(t *testing.T) {
@@ -162,9 +154,7 @@ func TestProtocol_listResource(t *testing.T) {
 		if err := state["is_confidential"].As(&confidential); err != nil || confidential {
 			t.Errorf("is_confidential = %v, want false", state["is_confidential"])
 		}
-		if want := map[string]int{emulator.RouteListApps: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-			t.Errorf("PipesHub received %v, want %v", emu.CallCounts(), want)
-		}
+		expectCalls(t, "ListResource", emu, map[string]int{emulator.RouteListApps: 1})
 	})
 
 	t.Run("failure", func(t *testing.T) {
@@ -183,14 +173,10 @@ func TestAccOAuthAppListResource_query(t *testing.T) {
 	_, url, api := newTestEmulatorWithAdminClient(t)
 	var ids []string
 	for i := range 3 {
-		app := testAccCreateApp(t, api, client.CreateAppRequest{
-			Name: fmt.Sprintf("tfacc query %d", i), AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-		})
+		app := testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("tfacc query %d", i)))
 		ids = append(ids, app.ID)
 	}
-	testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), client.CreateAppRequest{
-		Name: "tfacc query other", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), clientCredentialsApp("tfacc query other"))
 
 	checks := []querycheck.QueryResultCheck{querycheck.ExpectLength("pipeshub_oauth_app.mine", 3)}
 	for _, id := range ids {
@@ -343,7 +329,5 @@ func TestProtocol_listResourceValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireNoDiags(t, "ValidateListResourceConfig", resp.Diagnostics)
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ValidateListResourceConfig", emu, nil)
 }

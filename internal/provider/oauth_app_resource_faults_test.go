@@ -293,9 +293,7 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 	faultStep := resource.TestStep{
 		PreConfig: func() {
 			if c.preexisting {
-				app := testAccCreateApp(t, api, client.CreateAppRequest{
-					Name: "tfacc fault", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-				})
+				app := testAccCreateApp(t, api, clientCredentialsApp("tfacc fault"))
 				keep, keepClientID, keepSecret = []string{app.ID}, app.ClientID, app.ClientSecret
 				time.Sleep(1500 * time.Millisecond)
 			}
@@ -330,8 +328,8 @@ func testAccFaultCase(t *testing.T, c faultCase) {
 		ConfigStateChecks: slices.Concat(trackID(), trackSecret(), []statecheck.StateCheck{
 			stateCheckFunc(func(*tfjson.State) error {
 				return errors.Join(
-					faultWritesWere("the faulted apply", faulted, c.writes),
-					faultWritesWere("the apply after the fault", emu.CallCounts(), again))
+					writesWere("the faulted apply", faulted, c.writes),
+					writesWere("the apply after the fault", emu.CallCounts(), again))
 			}),
 			expectFaultTokensRevoked(api, c.action.route == emulator.RouteRevokeAllTokens),
 			expectFaultServerMatchesState(api, &keep),
@@ -392,97 +390,17 @@ func faultPhrase(s string) *regexp.Regexp {
 	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(s, " ", `\s+`))
 }
 
-// faultWritesWere compares the write calls counted by the emulator with want
-// (routes not in want: none).
-func faultWritesWere(what string, got map[string]int, want faultCalls) error {
-	var problems []string
-	for _, route := range writeRoutes {
-		if got[route] != want[route] {
-			problems = append(problems, fmt.Sprintf("%s: %d calls, want %d", route, got[route], want[route]))
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("%s made unexpected write calls (all calls: %v):\n%s", what, got, strings.Join(problems, "\n"))
-	}
-	return nil
-}
-
-// faultStateApp is an app as the state holds it.
-type faultStateApp struct {
-	address, id, clientID, secret, status string
-}
-
-func faultStateApps(state *tfjson.State) []faultStateApp {
-	var apps []faultStateApp
-	for _, r := range stateResources(state) {
-		if r.Mode != tfjson.ManagedResourceMode || r.Type != "pipeshub_oauth_app" {
-			continue
-		}
-		attr := func(name string) string { s, _ := r.AttributeValues[name].(string); return s }
-		apps = append(apps, faultStateApp{r.Address, attr("id"), attr("client_id"), attr("client_secret"), attr("status")})
-	}
-	return apps
-}
-
-// expectFaultServerMatchesState checks PipesHub against the state: the user's
-// apps, except those in keep, are exactly the apps in state (no orphan, no
-// duplicate), and each secret in state obtains a token. A suspended app,
-// which PipesHub refuses tokens, is activated for the check and suspended
-// again.
+// expectFaultServerMatchesState checks PipesHub against the state
+// (serverMatchesState), leaving alone the apps in keep, which the case's
+// PreConfig fills.
 func expectFaultServerMatchesState(api *client.Client, keep *[]string) statecheck.StateCheck {
 	return stateCheckFunc(func(state *tfjson.State) error {
-		ctx := context.Background()
-		server, err := api.ListAllApps(ctx, "", "")
-		if err != nil {
-			return fmt.Errorf("listing the apps in PipesHub: %w", err)
+		var kept []string
+		if keep != nil {
+			kept = *keep
 		}
-		var serverIDs, stateIDs []string
-		for _, app := range server {
-			if keep == nil || !slices.Contains(*keep, app.ID) {
-				serverIDs = append(serverIDs, app.ID)
-			}
-		}
-		apps := faultStateApps(state)
-		for _, app := range apps {
-			stateIDs = append(stateIDs, app.id)
-		}
-		slices.Sort(serverIDs)
-		slices.Sort(stateIDs)
-		if !slices.Equal(serverIDs, stateIDs) {
-			return fmt.Errorf("PipesHub holds apps %v (besides %v), the state %v: orphaned, duplicated or lost apps", serverIDs, keep, stateIDs)
-		}
-		status := map[string]string{}
-		for _, app := range server {
-			status[app.ID] = app.Status
-		}
-		for _, app := range apps {
-			if status[app.id] != app.status {
-				return fmt.Errorf("%s (%s) is %s in PipesHub, %s in state", app.address, app.id, status[app.id], app.status)
-			}
-			if err := faultSecretWorks(ctx, api, app); err != nil {
-				return fmt.Errorf("%s (%s): the client_secret in state does not work: %w", app.address, app.id, err)
-			}
-		}
-		return nil
+		return serverMatchesState(api, stateApps(state), kept)
 	})
-}
-
-func faultSecretWorks(ctx context.Context, api *client.Client, app faultStateApp) error {
-	if app.secret == "" {
-		return errors.New("client_secret is empty")
-	}
-	if app.status == client.StatusSuspended {
-		if _, err := api.ActivateApp(ctx, app.id); err != nil {
-			return fmt.Errorf("activating it for the check: %w", err)
-		}
-		_, err := api.ClientCredentialsToken(ctx, app.clientID, app.secret, nil)
-		if _, suspendErr := api.SuspendApp(ctx, app.id); suspendErr != nil {
-			err = errors.Join(err, fmt.Errorf("suspending it again after the check: %w", suspendErr))
-		}
-		return err
-	}
-	_, err := api.ClientCredentialsToken(ctx, app.clientID, app.secret, nil)
-	return err
 }
 
 // expectFaultTokensRevoked checks, when on, that no app in state has a live token.
@@ -491,7 +409,7 @@ func expectFaultTokensRevoked(api *client.Client, on bool) statecheck.StateCheck
 		if !on {
 			return nil
 		}
-		for _, app := range faultStateApps(state) {
+		for _, app := range stateApps(state) {
 			tokens, err := api.ListTokens(context.Background(), app.id)
 			if err != nil {
 				return err

@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -99,11 +98,7 @@ func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
 // working secret through secret_rotation_triggers, in the same apply.
 func TestAccOAuthApp_importedAppGetsSecret(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name:              "tfacc imported",
-		AllowedGrantTypes: []string{client.GrantClientCredentials},
-		AllowedScopes:     []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("tfacc imported"))
 	config := fmt.Sprintf(`
 import {
   to = pipeshub_oauth_app.test

@@ -37,10 +37,7 @@ type limitedEmulator struct {
 
 func newLimitedTestEmulator(t *testing.T, limit int, window time.Duration) (*limitedEmulator, string) {
 	t.Helper()
-	emu, err := emulator.New(emulator.Config{
-		Tokens:    map[string]emulator.User{testAccAdminToken: {ID: emulator.StableID("tfacc-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"}},
-		RateLimit: limit, RateWindow: window,
-	})
+	emu, err := emulator.New(emulator.Config{Tokens: testAccUsers, RateLimit: limit, RateWindow: window})
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -87,9 +86,7 @@ func (p *protoProvider) invokeRevoke(appID string) (progress []string, diags []*
 func TestProtocol_revokeTokensAction(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	ctx := context.Background()
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "proto revoke", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("proto revoke"))
 	for range 2 {
 		if _, err := api.ClientCredentialsToken(ctx, app.ClientID, app.ClientSecret, nil); err != nil {
 			t.Fatal(err)
@@ -98,24 +95,18 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 	if tokens, err := api.ListTokens(ctx, app.ID); err != nil || len(tokens) != 2 {
 		t.Fatalf("tokens before = %d, %v", len(tokens), err)
 	}
-	othersApp := testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), client.CreateAppRequest{
-		Name: "someone else's", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	othersApp := testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), clientCredentialsApp("someone else's"))
 	p := newProtoProvider(t, url, testAccAdminToken)
 
 	emu.ResetCalls()
 	plan := p.planRevoke(tftypes.NewValue(tftypes.String, app.ID))
 	requireNoDiags(t, "PlanAction", plan.Diagnostics)
-	if want := map[string]int{emulator.RouteGetApp: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("PlanAction: PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "PlanAction", emu, map[string]int{emulator.RouteGetApp: 1})
 
 	emu.ResetCalls()
 	plan = p.planRevoke(tftypes.NewValue(tftypes.String, tftypes.UnknownValue))
 	requireNoDiags(t, "PlanAction with unknown app_id", plan.Diagnostics)
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("PlanAction with unknown app_id called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "PlanAction with unknown app_id", emu, nil)
 
 	plan = p.planRevoke(tftypes.NewValue(tftypes.String, othersApp.ID))
 	requireError(t, "PlanAction of another user's app", plan.Diagnostics, "OAuth app not found", othersApp.ID, "only to the user who created it")
@@ -126,9 +117,7 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 	if len(progress) != 1 || progress[0] != fmt.Sprintf("Revoked every access and refresh token of OAuth app %s.", app.ID) {
 		t.Errorf("progress = %q", progress)
 	}
-	if want := map[string]int{emulator.RouteRevokeAllTokens: 1}; fmt.Sprint(emu.CallCounts()) != fmt.Sprint(want) {
-		t.Errorf("InvokeAction: PipesHub received %v, want %v", emu.CallCounts(), want)
-	}
+	expectCalls(t, "InvokeAction", emu, map[string]int{emulator.RouteRevokeAllTokens: 1})
 	if tokens, err := api.ListTokens(ctx, app.ID); err != nil || len(tokens) != 0 {
 		t.Errorf("tokens after = %d, %v; want none", len(tokens), err)
 	}
@@ -149,9 +138,7 @@ func TestProtocol_revokeTokensAction(t *testing.T) {
 // app's state is unchanged.
 func TestAccOAuthAppRevokeTokensAction_trigger(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	app := testAccCreateApp(t, api, client.CreateAppRequest{
-		Name: "tfacc revoke action", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	app := testAccCreateApp(t, api, clientCredentialsApp("tfacc revoke action"))
 	if _, err := api.ClientCredentialsToken(context.Background(), app.ClientID, app.ClientSecret, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +197,5 @@ func TestProtocol_revokeTokensActionValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireError(t, "ValidateActionConfig", resp.Diagnostics, "app_id", "24 hexadecimal characters")
-	if n := len(emu.CallCounts()); n != 0 {
-		t.Errorf("validation called PipesHub: %v", emu.CallCounts())
-	}
+	expectCalls(t, "ValidateActionConfig", emu, nil)
 }

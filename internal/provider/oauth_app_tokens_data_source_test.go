@@ -27,12 +27,8 @@ func TestAccOAuthAppTokensDataSource(t *testing.T) {
 			t.Fatalf("minting a token: %v", err)
 		}
 	}
-	tokenless := testAccCreateApp(t, c, client.CreateAppRequest{
-		Name: "tokenless", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
-	theirs := testAccCreateApp(t, testAccClient(t, serverURL, testAccOtherAdminToken), client.CreateAppRequest{
-		Name: "someone-elses", AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"},
-	})
+	tokenless := testAccCreateApp(t, c, clientCredentialsApp("tokenless"))
+	theirs := testAccCreateApp(t, testAccClient(t, serverURL, testAccOtherAdminToken), clientCredentialsApp("someone-elses"))
 
 	example := testAccProviderConfig(serverURL, testAccAdminToken) + testAccExample(t, "data-sources/pipeshub_oauth_app_tokens/data-source.tf")
 	tokens := "data.pipeshub_oauth_app_tokens.reporting"

@@ -79,9 +79,7 @@ func TestOAuthScopesDataSource_unknownCategory(t *testing.T) {
 	if want := tftypes.NewAttributePath().WithAttributeName("category"); !diag.Attribute.Equal(want) {
 		t.Errorf("error on %v, want %v", diag.Attribute, want)
 	}
-	if got := emu.CallCounts(); len(got) != 1 || got[emulator.RouteListScopes] != 1 {
-		t.Errorf("API calls %v, want one %s", got, emulator.RouteListScopes)
-	}
+	expectCalls(t, "ReadDataSource", emu, map[string]int{emulator.RouteListScopes: 1})
 }
 
 // A category that only the live catalogue has (the emulator's is fixed, so a

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
 // Protocol-level tests drive the provider server through the tfprotov6 RPCs
@@ -186,6 +189,15 @@ func requireError(t *testing.T, rpc string, diags []*tfprotov6.Diagnostic, want 
 		}
 	}
 	return errs[0]
+}
+
+// expectCalls checks that, since the last ResetCalls, PipesHub received
+// exactly the calls in want (nil: none) while the provider served what.
+func expectCalls(t *testing.T, what string, emu *emulator.Emulator, want map[string]int) {
+	t.Helper()
+	if got := emu.CallCounts(); !maps.Equal(got, want) {
+		t.Errorf("%s: PipesHub received %v, want %v", what, got, want)
+	}
 }
 
 // skipFor wraps a tfversion check (such as tfversion.SkipBelow) so that the

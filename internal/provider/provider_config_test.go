@@ -143,15 +143,6 @@ func TestAccExamples(t *testing.T) {
 	})
 }
 
-// wrapped matches text as Terraform prints it in a diagnostic, wrapped at any space.
-func wrapped(text string) string {
-	words := strings.Fields(text)
-	for i, w := range words {
-		words[i] = regexp.QuoteMeta(w)
-	}
-	return strings.Join(words, `\s+`)
-}
-
 // testAccRemoteHTTPEmulator serves an emulator that the provider can reach
 // only over an http:// URL whose host is not a loopback host, and counts the
 // requests it gets; api reaches the same emulator directly, as the admin. The host is 0.0.0.0, which the rule treats as remote but

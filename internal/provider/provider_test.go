@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -38,15 +39,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// testAccUsers are the users of the test emulators, by bearer token.
+var testAccUsers = map[string]emulator.User{
+	testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
+	testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
+	testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: emulator.StableID("tfacc-org"), Role: "member"},
+}
+
 // newTestEmulator starts an in-process PipesHub emulator and returns it with its server_url.
 func newTestEmulator(t *testing.T) (*emulator.Emulator, string) {
 	t.Helper()
-	org := emulator.StableID("tfacc-org")
-	emu, err := emulator.New(emulator.Config{Tokens: map[string]emulator.User{
-		testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: org, Role: "admin"},
-		testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: org, Role: "admin"},
-		testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: org, Role: "member"},
-	}})
+	emu, err := emulator.New(emulator.Config{Tokens: testAccUsers})
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}
@@ -65,6 +68,19 @@ func newTestEmulatorWithAdminClient(t *testing.T) (*emulator.Emulator, string, *
 	t.Helper()
 	emu, serverURL := newTestEmulator(t)
 	return emu, serverURL, testAccClient(t, serverURL, testAccAdminToken)
+}
+
+// refusingServerURL is a server_url on this machine where nothing listens,
+// so that every connection is refused.
+func refusingServerURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverURL := "http://" + ln.Addr().String() + "/api/v1"
+	_ = ln.Close() // nothing listens there any more
+	return serverURL
 }
 
 // testAccTraceLog sends terraform's and the provider's TRACE logs to a file
@@ -115,6 +131,12 @@ func testAccCreateApp(t *testing.T, c *client.Client, req client.CreateAppReques
 		t.Fatalf("creating app %q: %v", req.Name, err)
 	}
 	return app
+}
+
+// clientCredentialsApp is the request for a plain machine-to-machine app:
+// the client_credentials grant and the kb:read scope.
+func clientCredentialsApp(name string) client.CreateAppRequest {
+	return client.CreateAppRequest{Name: name, AllowedGrantTypes: []string{client.GrantClientCredentials}, AllowedScopes: []string{"kb:read"}}
 }
 
 // testAccExample returns a file under examples/, so that a broken example fails the tests.

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"net"
 	"regexp"
 	"testing"
 	"time"
@@ -12,12 +11,7 @@ import (
 // TestAccProvider_unreachableServer: a server that refuses connections fails
 // the plan within seconds, and the error names the URL and the setting to fix.
 func TestAccProvider_unreachableServer(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverURL := "http://" + ln.Addr().String() + "/api/v1"
-	_ = ln.Close() // nothing listens there any more
+	serverURL := refusingServerURL(t)
 	started := time.Now()
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,

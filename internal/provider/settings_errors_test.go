@@ -3,9 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,19 +14,10 @@ import (
 // terraform-plugin-testing cannot count diagnostics nor pass -refresh=false,
 // so these tests run the terraform binary with the interrupt tests' harness.
 
-// settingsErrorsConfig writes main.tf: the provider block and the resources.
+// settingsErrorsConfig writes main.tf and runs terraform init.
 func settingsErrorsConfig(t *testing.T, h *interruptHarness, serverURL, token, resources string) {
 	t.Helper()
-	config := `
-terraform {
-  required_providers {
-    pipeshub = { source = "pipeshub-ai/pipeshub" }
-  }
-}
-` + testAccProviderConfig(serverURL, token) + resources
-	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h.writeConfig(serverURL, token, resources)
 	h.mustRun("init", "-input=false", "-no-color")
 }
 
@@ -112,12 +100,7 @@ data "pipeshub_oauth_apps" "all" {}
 
 func TestAccSettingsErrors_refusedConnection(t *testing.T) {
 	h := newInterruptHarness(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	serverURL := "http://" + ln.Addr().String() + "/api/v1"
-	_ = ln.Close() // nothing listens there any more
+	serverURL := refusingServerURL(t)
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, threeApps)
 
 	started := time.Now()
@@ -153,7 +136,7 @@ resource "pipeshub_oauth_app" "app" {
 	}
 	settingsErrorsConfig(t, h, serverURL, testAccAdminToken, app("before"))
 	h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	id := h.appsInState()["pipeshub_oauth_app.app"].ID
+	id := h.appsInState()["pipeshub_oauth_app.app"].id
 	if err := api.DeleteApp(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +156,7 @@ resource "pipeshub_oauth_app" "app" {
 	// The advice: a plain apply removes the app from state and creates it again.
 	out = h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
 	expectOnce(t, out, "OAuth app not found, removed from state", "Apply complete! Resources: 1 added")
-	if got := h.appsInState()["pipeshub_oauth_app.app"].ID; got == id || got == "" {
+	if got := h.appsInState()["pipeshub_oauth_app.app"].id; got == id || got == "" {
 		t.Errorf("after the plain apply the app's id is %q; want a new app", got)
 	}
 }

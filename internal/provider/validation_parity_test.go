@@ -264,11 +264,7 @@ func parityPlanProblems(t *testing.T) func(attribute, value string) string {
 // parityCreate creates an app through the client with value in the API field
 // of attribute, and returns what PipesHub stored in that field.
 func parityCreate(api *client.Client, attribute, value string) (string, error) {
-	req := client.CreateAppRequest{
-		Name:              "parity",
-		AllowedGrantTypes: []string{client.GrantClientCredentials},
-		AllowedScopes:     []string{"kb:read"},
-	}
+	req := clientCredentialsApp("parity")
 	switch attribute {
 	case "name":
 		req.Name = value
