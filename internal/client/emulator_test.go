@@ -231,6 +231,20 @@ func TestListAllAppsWalks250Apps(t *testing.T) {
 		t.Errorf("ListAllApps made %d GETs, want 3 pages of 100", n)
 	}
 
+	// A bounded walk reads only the pages its bound needs, and gets the
+	// newest apps, as the head of the whole walk.
+	for _, tc := range []struct{ atMost, pages int }{{10, 1}, {100, 1}, {150, 2}, {1000, 3}} {
+		emu.ResetCalls()
+		apps, err := c.ListAppsUpTo(ctx, "", "", tc.atMost)
+		n := min(tc.atMost, len(want))
+		if err != nil || len(apps) != n || apps[0].ID != want[0] || apps[n-1].ID != want[n-1] {
+			t.Errorf("ListAppsUpTo(%d): %d apps, %v; want the %d newest", tc.atMost, len(apps), err, n)
+		}
+		if got := emu.Calls(emulator.RouteListApps); got != tc.pages {
+			t.Errorf("ListAppsUpTo(%d) made %d GETs, want %d", tc.atMost, got, tc.pages)
+		}
+	}
+
 	filtered, err := c.ListAllApps(ctx, StatusActive, "app-24")
 	if err != nil || len(filtered) != 10 {
 		t.Errorf("search app-24: %d apps, %v", len(filtered), err)

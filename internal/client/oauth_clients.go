@@ -96,13 +96,23 @@ func (c *Client) ListApps(ctx context.Context, p ListAppsParams) (*AppList, erro
 }
 
 // ListAllApps walks every page (limit 100) and returns all apps matching status and search ("" = any).
+func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App, error) {
+	return c.ListAppsUpTo(ctx, status, search, 0)
+}
+
+// ListAppsUpTo is ListAllApps that stops once it has atMost apps (0 = no
+// bound), so that a caller wanting the first few reads no further page.
 // Pages are offsets into a list sorted newest first, so an app created during
 // the walk shifts later pages by one; an app seen twice is kept once.
-func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App, error) {
+func (c *Client) ListAppsUpTo(ctx context.Context, status, search string, atMost int) ([]App, error) {
+	pageSize := listAllPageSize
+	if atMost > 0 {
+		pageSize = min(pageSize, atMost)
+	}
 	var all []App
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
-		list, err := c.ListApps(ctx, ListAppsParams{Page: page, Limit: listAllPageSize, Status: status, Search: search})
+		list, err := c.ListApps(ctx, ListAppsParams{Page: page, Limit: pageSize, Status: status, Search: search})
 		if err != nil {
 			return nil, err
 		}
@@ -111,6 +121,9 @@ func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App,
 				seen[app.ID] = true
 				all = append(all, app)
 			}
+		}
+		if atMost > 0 && len(all) >= atMost {
+			return all[:atMost], nil
 		}
 		// An empty page also ends the walk, so that a server that keeps
 		// reporting more pages cannot loop us forever.

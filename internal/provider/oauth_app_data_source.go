@@ -135,7 +135,7 @@ func addAppNotFoundError(diags *diag.Diagnostics, attr path.Path, id string, err
 // substring of name or description) and keeps exact name matches only. It
 // returns an app only when exactly one matches: names are not unique.
 func (d *oauthAppDataSource) appByName(ctx context.Context, name string, diags *diag.Diagnostics) *client.App {
-	candidates, ok := d.data.listApps(ctx, oauthAppFilterModel{Search: types.StringValue(name)}, diags)
+	candidates, ok := d.data.listApps(ctx, oauthAppFilterModel{Search: types.StringValue(name)}, 0, diags)
 	if !ok {
 		return nil
 	}

@@ -85,13 +85,11 @@ func (l *oauthAppListResource) List(ctx context.Context, req list.ListRequest, s
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
-	apps, ok := l.data.listApps(ctx, filter, &diags)
+	// Only the pages the limit needs are read (Terraform's default is 100: one page).
+	apps, ok := l.data.listApps(ctx, filter, max(req.Limit, 0), &diags)
 	if !ok {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
-	}
-	if req.Limit > 0 && int64(len(apps)) > req.Limit {
-		apps = apps[:req.Limit]
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
 		for i := range apps {

@@ -117,9 +117,12 @@ func TestProtocol_listResource(t *testing.T) {
 	})
 
 	t.Run("limit", func(t *testing.T) {
+		emu.ResetCalls()
 		if n := len(p.listApps(nil, false, 10)); n != 10 {
 			t.Errorf("%d results with limit 10", n)
 		}
+		// One page of 10: the limit bounds what is read, not only what is sent.
+		expectCalls(t, "limit 10", emu, map[string]int{emulator.RouteListApps: 1})
 	})
 
 	t.Run("filters and resource object", func(t *testing.T) {

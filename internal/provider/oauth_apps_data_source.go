@@ -90,7 +90,7 @@ func (d *oauthAppsDataSource) Read(ctx context.Context, req datasource.ReadReque
 		return
 	}
 
-	apps, ok := d.data.listApps(ctx, state.oauthAppFilterModel, &resp.Diagnostics)
+	apps, ok := d.data.listApps(ctx, state.oauthAppFilterModel, 0, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -135,10 +135,10 @@ var (
 	appSearchFilterValidator = stringvalidator.LengthAtLeast(1)
 )
 
-// listApps reads every page of the caller's apps that pass filter (a null
-// status or search filters nothing). On failure it reports why in diags.
-func (d *providerData) listApps(ctx context.Context, filter oauthAppFilterModel, diags *diag.Diagnostics) ([]client.App, bool) {
-	apps, err := d.Client.ListAllApps(d.MaskSecrets(ctx), filter.Status.ValueString(), filter.Search.ValueString())
+// listApps reads the caller's apps that pass filter (a null status or search
+// filters nothing), atMost of them (0 = all). On failure it reports why in diags.
+func (d *providerData) listApps(ctx context.Context, filter oauthAppFilterModel, atMost int64, diags *diag.Diagnostics) ([]client.App, bool) {
+	apps, err := d.Client.ListAppsUpTo(d.MaskSecrets(ctx), filter.Status.ValueString(), filter.Search.ValueString(), int(atMost))
 	if err != nil {
 		diags.AddError("Cannot list OAuth apps", d.apiErrorDetail(err))
 		return nil, false
