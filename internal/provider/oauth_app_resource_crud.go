@@ -127,6 +127,11 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.Diagnostics.AddError("Cannot read OAuth app", r.data.apiErrorDetail(err))
 		return
 	}
+	if app.Status == client.StatusSuspended {
+		// A suspend left pending at create has happened since (a late answer,
+		// or outside Terraform): nothing is left to suspend.
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, false)...)
+	}
 	// client_secret, the triggers and the timeouts are Terraform's own: kept from state.
 	resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
