@@ -41,7 +41,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -420,62 +419,5 @@ func expectFaultTokensRevoked(api *client.Client, on bool) statecheck.StateCheck
 			}
 		}
 		return nil
-	})
-}
-
-// A suspend left pending at create that has happened by the next refresh
-// (outside Terraform, or through a late answer) leaves nothing to do: the
-// next plan is empty, with no "will be suspended" warning, and the next
-// apply sends no suspend.
-func TestAccOAuthApp_suspendPendingDoneElsewhere(t *testing.T) {
-	emu, url, api := newTestEmulatorWithAdminClient(t)
-	config := fmt.Sprintf(`
-provider "pipeshub" {
-  server_url  = %q
-  bearer_auth = %q
-  max_retries = 1
-}
-
-resource "pipeshub_oauth_app" "test" {
-  name                = "tfacc suspend pending"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["kb:read"]
-  status              = "suspended"
-}
-`, url, testAccAdminToken)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectAppsDestroyed(api),
-		Steps: []resource.TestStep{
-			{
-				PreConfig: func() {
-					emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, Status: 503, Count: 5})
-				},
-				Config:             config,
-				ExpectNonEmptyPlan: true, // the suspend is pending
-			},
-			{
-				PreConfig: func() {
-					emu.ClearFaults()
-					ctx := context.Background()
-					apps, err := api.ListAllApps(ctx, "", "tfacc suspend pending")
-					if err != nil || len(apps) != 1 {
-						t.Fatalf("the app in PipesHub: %d apps, %v", len(apps), err)
-					}
-					if _, err := api.SuspendApp(ctx, apps[0].ID); err != nil {
-						t.Fatal(err)
-					}
-					emu.ResetCalls()
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: expectWrites(emu, -1, map[string]int{}),
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusSuspended)),
-				},
-			},
-		},
 	})
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -20,19 +22,7 @@ import (
 // the next apply regenerates it.
 func TestAccOAuthApp_secretLostAtCreate(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
-	config := fmt.Sprintf(`
-provider "pipeshub" {
-  server_url  = %q
-  bearer_auth = %q
-  max_retries = 1
-}
-
-resource "pipeshub_oauth_app" "test" {
-  name                = "tfacc lost secret"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["kb:read"]
-}
-`, url, testAccAdminToken)
+	config := oneRetryAppConfig(url, "tfacc lost secret", "")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             expectAppsDestroyed(api),
@@ -73,4 +63,67 @@ resource "pipeshub_oauth_app" "test" {
 			},
 		},
 	})
+}
+
+// A suspend left pending at create that has happened by the next refresh
+// (outside Terraform, or through a late answer) leaves nothing to do: the
+// next plan is empty, with no "will be suspended" warning, and the next
+// apply sends no suspend.
+func TestAccOAuthApp_suspendPendingDoneElsewhere(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	config := oneRetryAppConfig(url, "tfacc suspend pending", `status = "suspended"`)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					emu.InjectFault(emulator.Fault{Route: emulator.RouteSuspendApp, Status: 503, Count: 5})
+				},
+				Config:             config,
+				ExpectNonEmptyPlan: true, // the suspend is pending
+			},
+			{
+				PreConfig: func() {
+					emu.ClearFaults()
+					ctx := context.Background()
+					apps, err := api.ListAllApps(ctx, "", "tfacc suspend pending")
+					if err != nil || len(apps) != 1 {
+						t.Fatalf("the app in PipesHub: %d apps, %v", len(apps), err)
+					}
+					if _, err := api.SuspendApp(ctx, apps[0].ID); err != nil {
+						t.Fatal(err)
+					}
+					emu.ResetCalls()
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectWrites(emu, -1, map[string]int{}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(client.StatusSuspended)),
+				},
+			},
+		},
+	})
+}
+
+// oneRetryAppConfig is a client_credentials app named name, plus extra
+// attributes, with one retry, so that a fault of Count 5 outlasts it.
+func oneRetryAppConfig(url, name, extra string) string {
+	return fmt.Sprintf(`
+provider "pipeshub" {
+  server_url  = %q
+  bearer_auth = %q
+  max_retries = 1
+}
+
+resource "pipeshub_oauth_app" "test" {
+  name                = %q
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]
+  %s
+}
+`, url, testAccAdminToken, name, extra)
 }
