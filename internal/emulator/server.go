@@ -20,6 +20,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	srv     *http.Server  // nil while down
+	ln      net.Listener  // srv's listener, closed by us: srv may not have started serving on it yet
 	gen     int           // bumped by every RefuseConnections and by Close
 	closed  bool          // Close was called
 	stop    chan struct{} // closed by Close: pending restarts give up
@@ -69,10 +70,7 @@ func (s *Server) RefuseConnections(d time.Duration) {
 	}
 	s.gen++
 	gen := s.gen
-	if s.srv != nil {
-		_ = s.srv.Close()
-		s.srv = nil
-	}
+	_ = s.takeDown()
 	s.pending.Add(1)
 	go func() {
 		defer s.pending.Done()
@@ -121,8 +119,24 @@ func (s *Server) restartAfter(d time.Duration, gen int) {
 // is shared.
 func (s *Server) serve(ln net.Listener) {
 	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
-	s.srv = srv
+	s.srv, s.ln = srv, ln
 	go func() { _ = srv.Serve(ln) }()
+}
+
+// takeDown closes the http.Server and its listener. The listener is closed
+// here, not left to srv.Close: until srv.Serve has started, srv does not
+// know it, and the kernel would go on accepting connections that Serve then
+// resets, where a server that is down refuses them. Called with s.mu held.
+func (s *Server) takeDown() error {
+	if s.srv == nil {
+		return nil
+	}
+	err := s.srv.Close()
+	if lnErr := s.ln.Close(); lnErr != nil && !errors.Is(lnErr, net.ErrClosed) {
+		err = errors.Join(err, lnErr)
+	}
+	s.srv, s.ln = nil, nil
+	return err
 }
 
 // Close stops serving for good: the listener and every connection are
@@ -137,11 +151,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.gen++
 	close(s.stop)
-	var err error
-	if s.srv != nil {
-		err = s.srv.Close()
-		s.srv = nil
-	}
+	err := s.takeDown()
 	s.mu.Unlock()
 	s.pending.Wait()
 	s.mu.Lock()
