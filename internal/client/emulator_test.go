@@ -408,7 +408,7 @@ func TestCancelEndsRetryAfterWaitAgainstEmulator(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.ListApps(ctx, ListAppsParams{})
-	if elapsed := time.Since(start); elapsed > 250*time.Millisecond {
+	if elapsed := time.Since(start); elapsed > 5*time.Second { // far below 30s, whatever the machine's load
 		t.Errorf("returned %s after start; cancellation at 100ms should end the 30s wait at once", elapsed)
 	}
 	if !errors.Is(err, context.Canceled) {
@@ -420,11 +420,11 @@ func TestDeadlineShorterThanRetryAfterAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	emu, c, _ := emulatorClient(t, nil)
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteListApps, Status: 429, RetryAfter: 42 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err := c.ListApps(ctx, ListAppsParams{})
-	if time.Since(start) > time.Second {
+	if time.Since(start) > 5*time.Second { // far below the deadline
 		t.Errorf("took %s; should give up at once", time.Since(start))
 	}
 	want := "PipesHub API: GET /oauth-clients: HTTP 429 HTTP_TOO_MANY_REQUESTS: Too many OAuth client requests. Please try again later. (retry after 42s)"

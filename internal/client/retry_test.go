@@ -254,11 +254,11 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":{"code":"HTTP_TOO_MANY_REQUESTS","message":"Too many OAuth client requests. Please try again later.","retryAfter":42}}`)
 	}}
 	c, _ := newServedClient(t, h, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err := c.GetApp(ctx, testAppID)
-	if elapsed := time.Since(start); elapsed > time.Second {
+	if elapsed := time.Since(start); elapsed > 5*time.Second { // far below the deadline
 		t.Errorf("took %s; the client should give up at once", elapsed)
 	}
 	var apiErr *APIError
@@ -294,7 +294,7 @@ func TestCancelEndsRetryWaitAtOnce(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := c.CreateApp(ctx, CreateAppRequest{Name: "n", AllowedScopes: []string{"openid"}})
-	if elapsed := time.Since(start); elapsed > 150*time.Millisecond {
+	if elapsed := time.Since(start); elapsed > 5*time.Second { // far below 30s, whatever the machine's load
 		t.Errorf("cancellation took %s to end a 30s wait", elapsed)
 	}
 	if !errors.Is(err, context.Canceled) || MayHaveApplied(err) {

@@ -71,8 +71,10 @@ func TestServerRefuseConnections(t *testing.T) {
 	s.RefuseConnections(down)
 	// The client's idle connection was closed too: this request dials anew.
 	_, err := get(context.Background(), client, url)
-	if !errors.Is(err, syscall.ECONNREFUSED) || time.Since(start) > down/2 {
-		t.Fatalf("while down: %v after %v, want connection refused at once", err, time.Since(start))
+	// Refused can only happen while down; a lingering connection would
+	// have answered 200 instead.
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("while down: %v, want connection refused", err)
 	}
 	for {
 		status, err := get(context.Background(), client, url)
@@ -85,8 +87,8 @@ func TestServerRefuseConnections(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("while down: %v", err)
 		}
-		if time.Since(start) > 2*time.Second {
-			t.Fatal("not back after 2s")
+		if time.Since(start) > down+10*time.Second {
+			t.Fatal("not back 10s after the pause ended")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
