@@ -50,12 +50,11 @@ type harness struct {
 
 func newHarness(b *testing.B, cfg emulator.Config) *harness {
 	b.Helper()
+	// The same rule as the provider's TestMain: the caller names the
+	// terraform to measure, and nothing is looked up or downloaded.
 	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			b.Skip("terraform not found on PATH (nothing is downloaded)")
-		}
+		b.Fatal("TF_ACC_TERRAFORM_PATH is empty: set it to the terraform binary to benchmark (`make bench` sets it to the one on PATH)")
 	}
 	exe, err := os.Executable()
 	if err != nil {
