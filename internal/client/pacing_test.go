@@ -112,14 +112,22 @@ func TestPacingServesWaitersInOrder(t *testing.T) {
 			mu.Lock()
 			order = append(order, i)
 			mu.Unlock()
-			// Answer as PipesHub would in the new window: plenty remain.
+			// Answer as PipesHub would in the new window, with one request
+			// left each time: the next waiter is admitted only after this
+			// answer, so order records admissions, not goroutine scheduling.
 			resp := &http.Response{StatusCode: 200, Header: http.Header{}}
 			resp.Header.Set("RateLimit-Limit", "100")
-			resp.Header.Set("RateLimit-Remaining", "90")
+			resp.Header.Set("RateLimit-Remaining", "1")
 			resp.Header.Set("RateLimit-Reset", "60")
 			p.observe(tk, resp, time.Now(), time.Now())
 		})
-		time.Sleep(20 * time.Millisecond) // arrive in order
+		// Arrive in order: the next starts once this one is queued (or,
+		// should the window already have reset, admitted).
+		for arrived := false; !arrived; time.Sleep(time.Millisecond) {
+			p.mu.Lock()
+			arrived = int(b.admitted)+len(b.queue) == i+1
+			p.mu.Unlock()
+		}
 	}
 	wg.Wait()
 	for i, got := range order {
