@@ -157,11 +157,16 @@ func TestFlattenScopesKeepsCategoryOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, s := range got {
+	for _, s := range got.Scopes {
 		names = append(names, s.Category+"/"+s.Name)
 	}
 	if want := "Zeta/z:1 Alpha/a:1 Alpha/a:2 Mid/m:1"; strings.Join(names, " ") != want {
 		t.Errorf("got %v, want %s", names, want)
+	}
+	// An empty category is a category still: a member's view of one whose
+	// scopes are all admin-only.
+	if want := "Zeta Alpha Empty Mid"; strings.Join(got.Categories, " ") != want {
+		t.Errorf("categories %v, want %s", got.Categories, want)
 	}
 	for _, bad := range []string{``, `[]`, `{}`, `{"scopes":[]}`, `{"scopes":{"A":{}}}`, `{"scopes":{"A":[1]}}`, `{"scopes":{"A":[]}`} {
 		if _, err := flattenScopes([]byte(bad)); err == nil {

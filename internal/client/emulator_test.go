@@ -174,10 +174,11 @@ func TestListScopesAgainstEmulator(t *testing.T) {
 	member, _ := newTestClient(t, url, func(cfg *Config) { cfg.BearerToken = testMemberToken })
 	ctx := context.Background()
 
-	scopes, err := admin.ListScopes(ctx)
+	catalogue, err := admin.ListScopes(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	scopes := catalogue.Scopes
 	if len(scopes) != 39 || scopes[0].Name != "openid" || scopes[38].Name != "crawl:delete" {
 		t.Fatalf("admin catalogue: %d scopes, %+v ... %+v", len(scopes), scopes[0], scopes[len(scopes)-1])
 	}
@@ -189,15 +190,15 @@ func TestListScopesAgainstEmulator(t *testing.T) {
 	}
 	want := []string{"Identity", "Access", "Organization", "Users", "User Groups", "Teams", "Knowledge Base",
 		"Semantic", "Conversations", "Agents", "Connectors", "Configuration", "Crawling"}
-	if !slices.Equal(categories, want) {
-		t.Errorf("category order %v, want %v", categories, want)
+	if !slices.Equal(categories, want) || !slices.Equal(catalogue.Categories, want) {
+		t.Errorf("category order %v (keys %v), want %v", categories, catalogue.Categories, want)
 	}
 	if scopes[0].RequiresUserConsent || !scopes[1].RequiresUserConsent {
 		t.Errorf("requiresUserConsent lost: %+v %+v", scopes[0], scopes[1])
 	}
-	memberScopes, err := member.ListScopes(ctx)
-	if err != nil || len(memberScopes) != 30 {
-		t.Fatalf("member catalogue: %d scopes, %v", len(memberScopes), err)
+	memberCatalogue, err := member.ListScopes(ctx)
+	if err != nil || len(memberCatalogue.Scopes) != 30 || !slices.Equal(memberCatalogue.Categories, want) {
+		t.Fatalf("member catalogue: %d scopes in %v, %v", len(memberCatalogue.Scopes), memberCatalogue.Categories, err)
 	}
 }
 

@@ -11,72 +11,84 @@ import (
 
 const scopesPath = "/oauth-clients/scopes"
 
-// ListScopes returns the caller's scope catalogue flattened, in the API's category order.
-func (c *Client) ListScopes(ctx context.Context) ([]Scope, error) {
+// ScopeCatalogue is the caller's scope catalogue: GET /oauth-clients/scopes
+// flattened, in the API's category order.
+type ScopeCatalogue struct {
+	// Categories are the API's category keys, in its order. PipesHub filters
+	// the scopes by the caller's role but keeps every key, so a category
+	// whose scopes are all admin-only is an empty list for a member, and is
+	// listed here still.
+	Categories []string
+	Scopes     []Scope
+}
+
+// ListScopes returns the caller's scope catalogue.
+func (c *Client) ListScopes(ctx context.Context) (ScopeCatalogue, error) {
 	data, status, err := c.send(ctx, request{method: http.MethodGet, path: scopesPath, retry: repeatable})
 	if err != nil {
-		return nil, err
+		return ScopeCatalogue{}, err
 	}
-	scopes, err := flattenScopes(data)
+	catalogue, err := flattenScopes(data)
 	if err != nil {
-		return nil, &DecodeError{Method: http.MethodGet, Path: scopesPath, StatusCode: status, Err: err}
+		return ScopeCatalogue{}, &DecodeError{Method: http.MethodGet, Path: scopesPath, StatusCode: status, Err: err}
 	}
-	return scopes, nil
+	return catalogue, nil
 }
 
 // flattenScopes reads {"scopes":{"<Category>":[Scope...],...}} keeping the
 // categories in the order the JSON object lists them, which a Go map would
 // lose. A scope without a category takes its key's.
-func flattenScopes(data []byte) ([]Scope, error) {
+func flattenScopes(data []byte) (ScopeCatalogue, error) {
+	var catalogue ScopeCatalogue
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := expectDelim(dec, '{'); err != nil {
-		return nil, err
+		return ScopeCatalogue{}, err
 	}
-	var scopes []Scope
 	found := false
 	for dec.More() {
 		key, err := objectKey(dec)
 		if err != nil {
-			return nil, err
+			return ScopeCatalogue{}, err
 		}
 		if key != "scopes" {
 			var skip json.RawMessage
 			if err := dec.Decode(&skip); err != nil {
-				return nil, jsonProblem(err)
+				return ScopeCatalogue{}, jsonProblem(err)
 			}
 			continue
 		}
 		found = true
 		if err := expectDelim(dec, '{'); err != nil {
-			return nil, err
+			return ScopeCatalogue{}, err
 		}
 		for dec.More() {
 			category, err := objectKey(dec)
 			if err != nil {
-				return nil, err
+				return ScopeCatalogue{}, err
 			}
 			var group []Scope
 			if err := dec.Decode(&group); err != nil {
-				return nil, fmt.Errorf("category %q: %w", category, jsonProblem(err))
+				return ScopeCatalogue{}, fmt.Errorf("category %q: %w", category, jsonProblem(err))
 			}
+			catalogue.Categories = append(catalogue.Categories, category)
 			for _, s := range group {
 				if s.Category == "" {
 					s.Category = category
 				}
-				scopes = append(scopes, s)
+				catalogue.Scopes = append(catalogue.Scopes, s)
 			}
 		}
 		if err := expectDelim(dec, '}'); err != nil {
-			return nil, err
+			return ScopeCatalogue{}, err
 		}
 	}
 	if err := expectDelim(dec, '}'); err != nil {
-		return nil, err
+		return ScopeCatalogue{}, err
 	}
 	if !found {
-		return nil, errors.New(`the response has no "scopes" object`)
+		return ScopeCatalogue{}, errors.New(`the response has no "scopes" object`)
 	}
-	return scopes, nil
+	return catalogue, nil
 }
 
 func expectDelim(dec *json.Decoder, want json.Delim) error {

@@ -125,7 +125,7 @@ func (r *oauthAppResource) checkScopes(ctx context.Context, planned, known types
 func (d *providerData) planCatalogue(ctx context.Context, diags *diag.Diagnostics) ([]client.Scope, bool) {
 	catalogue, err := d.ScopeCatalogue(ctx)
 	if err == nil {
-		return catalogue, true
+		return catalogue.Scopes, true
 	}
 	if cause := settingsCause(err); cause != "" && d.problems.explained(cause) {
 		return nil, false // a data source's error (or another resource's) already says it, and fails the plan

@@ -10,8 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
 // scopeCategories are PipesHub's scope categories at the time of writing, in
@@ -69,8 +67,9 @@ func (d *oauthScopesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 			"category": schema.StringAttribute{
 				MarkdownDescription: "Only scopes of this category, exactly as PipesHub names it; at the time of writing, one of `" +
-					strings.Join(scopeCategories, "`, `") + "`. Checked against the categories of the scopes PipesHub lists " +
-					"when the data source is read. Unset means all.",
+					strings.Join(scopeCategories, "`, `") + "`. Checked against the categories PipesHub lists when the data source is read; " +
+					"a category none of whose scopes the provider's credential may register (all admin-only, for a member) " +
+					"gives empty lists. Unset means all.",
 				Optional: true,
 			},
 			"scopes": schema.ListNestedAttribute{
@@ -109,14 +108,14 @@ func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	cfg.ID = types.StringValue("scopes")
 	if !cfg.Category.IsNull() {
-		if problem := scopeCategoryProblem(cfg.Category.ValueString(), catalogue); problem != "" {
+		if problem := scopeCategoryProblem(cfg.Category.ValueString(), catalogue.Categories); problem != "" {
 			resp.Diagnostics.AddAttributeError(path.Root("category"), "Unknown scope category", problem)
 			return
 		}
 		cfg.ID = types.StringValue("scopes/" + cfg.Category.ValueString())
 	}
 	cfg.Scopes, cfg.Names = []scopeModel{}, []string{}
-	for _, s := range catalogue {
+	for _, s := range catalogue.Scopes {
 		if !cfg.Category.IsNull() && s.Category != cfg.Category.ValueString() {
 			continue
 		}
@@ -131,21 +130,16 @@ func (d *oauthScopesDataSource) Read(ctx context.Context, req datasource.ReadReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
 
-// scopeCategoryProblem explains why no scope of the caller's catalogue has
-// category, naming the categories it has and the nearest one; it returns ""
-// when a scope has it. The live catalogue decides rather than
-// scopeCategories, and it is fetched anyway, so the check costs no call.
-func scopeCategoryProblem(category string, catalogue []client.Scope) string {
-	var categories []string
-	for _, s := range catalogue {
-		if s.Category == category {
-			return ""
-		}
-		if !slices.Contains(categories, s.Category) {
-			categories = append(categories, s.Category)
-		}
+// scopeCategoryProblem explains why category is none of the categories of
+// the caller's catalogue, naming them and the nearest one; it returns "" when
+// it is one, even one with no scope the caller may see (an empty list, not an
+// error). The live catalogue decides rather than scopeCategories, and it is
+// fetched anyway, so the check costs no call.
+func scopeCategoryProblem(category string, categories []string) string {
+	if slices.Contains(categories, category) {
+		return ""
 	}
-	detail := fmt.Sprintf("No scope that PipesHub lists for the provider's credential has category %q "+
+	detail := fmt.Sprintf("PipesHub lists no scope category %q for the provider's credential "+
 		"(category names are exact and case-sensitive).", category)
 	if suggestion := closest(category, categories); suggestion != "" {
 		detail += fmt.Sprintf(" Did you mean %q?", suggestion)

@@ -294,7 +294,7 @@ type providerData struct {
 
 	scopesMu      sync.Mutex
 	scopesFetched bool
-	scopes        []client.Scope
+	scopes        client.ScopeCatalogue
 	scopesErr     error
 
 	problems runProblems // failures explained once per run (api_errors.go)
@@ -305,7 +305,7 @@ type providerData struct {
 // for that fetch. A failure is kept too: it is reported as an error, which
 // fails the Terraform command, so fetching again (retries included, against a
 // server that did not answer) could change nothing.
-func (d *providerData) ScopeCatalogue(ctx context.Context) ([]client.Scope, error) {
+func (d *providerData) ScopeCatalogue(ctx context.Context) (client.ScopeCatalogue, error) {
 	d.scopesMu.Lock()
 	defer d.scopesMu.Unlock()
 	if !d.scopesFetched {
