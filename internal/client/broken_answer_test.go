@@ -36,6 +36,13 @@ func TestBrokenSuccessAnswers(t *testing.T) {
 			}
 			return err
 		}, 2},
+		{"scopes", emulator.RouteListScopes, func(t *testing.T, c *Client, _ string) error {
+			catalogue, err := c.ListScopes(context.Background())
+			if err == nil && len(catalogue.Scopes) != 39 {
+				t.Errorf("%d scopes, want 39", len(catalogue.Scopes))
+			}
+			return err
+		}, 2},
 		{"delete", emulator.RouteDeleteApp, func(_ *testing.T, c *Client, id string) error { return c.DeleteApp(context.Background(), id) }, 1},
 		{"revoke-all", emulator.RouteRevokeAllTokens, func(_ *testing.T, c *Client, id string) error {
 			return c.RevokeAllTokens(context.Background(), id)

@@ -284,10 +284,24 @@ func (c *Client) callOnce(ctx context.Context, r request, out any) (int, error) 
 	if err != nil || out == nil {
 		return status, err
 	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return status, &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: jsonProblem(err)}
+	if err := decodeAnswer(data, out); err != nil {
+		return status, &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: err}
 	}
 	return status, nil
+}
+
+// ownDecoder is an answer that plain JSON decoding would get wrong (the
+// scopes, whose category order a map loses); its errors quote no body.
+type ownDecoder interface{ decodeAnswer(data []byte) error }
+
+func decodeAnswer(data []byte, out any) error {
+	if d, ok := out.(ownDecoder); ok {
+		return d.decodeAnswer(data)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return jsonProblem(err)
+	}
+	return nil
 }
 
 // jsonProblem describes a decoding failure without quoting the body.

@@ -9,8 +9,6 @@ import (
 	"net/http"
 )
 
-const scopesPath = "/oauth-clients/scopes"
-
 // ScopeCatalogue is the caller's scope catalogue: GET /oauth-clients/scopes
 // flattened, in the API's category order.
 type ScopeCatalogue struct {
@@ -23,16 +21,13 @@ type ScopeCatalogue struct {
 }
 
 // ListScopes returns the caller's scope catalogue.
-func (c *Client) ListScopes(ctx context.Context) (ScopeCatalogue, error) {
-	data, status, err := c.send(ctx, request{method: http.MethodGet, path: scopesPath, retry: repeatable})
-	if err != nil {
-		return ScopeCatalogue{}, err
-	}
-	catalogue, err := flattenScopes(data)
-	if err != nil {
-		return ScopeCatalogue{}, &DecodeError{Method: http.MethodGet, Path: scopesPath, StatusCode: status, Err: err}
-	}
-	return catalogue, nil
+func (c *Client) ListScopes(ctx context.Context) (*ScopeCatalogue, error) {
+	return fetch[ScopeCatalogue](ctx, c, request{method: http.MethodGet, path: "/oauth-clients/scopes", retry: repeatable})
+}
+
+func (s *ScopeCatalogue) decodeAnswer(data []byte) (err error) {
+	*s, err = flattenScopes(data)
+	return err
 }
 
 // flattenScopes reads {"scopes":{"<Category>":[Scope...],...}} keeping the

@@ -292,25 +292,25 @@ type providerData struct {
 	Client      *client.Client
 	bearerToken string
 
-	scopesMu      sync.Mutex
-	scopesFetched bool
-	scopes        client.ScopeCatalogue
-	scopesErr     error
+	// scopes or scopesErr is the outcome of the one catalogue fetch.
+	scopesMu  sync.Mutex
+	scopes    *client.ScopeCatalogue
+	scopesErr error
 
 	problems runProblems // failures explained once per run (api_errors.go)
 }
 
-// ScopeCatalogue returns the scopes the caller may register, fetched from
-// PipesHub at most once per provider process; callers that ask meanwhile wait
-// for that fetch. A failure is kept too: it is reported as an error, which
-// fails the Terraform command, so fetching again (retries included, against a
-// server that did not answer) could change nothing.
-func (d *providerData) ScopeCatalogue(ctx context.Context) (client.ScopeCatalogue, error) {
+// ScopeCatalogue returns the scopes the caller may register and their
+// categories, fetched from PipesHub at most once per provider process;
+// callers that ask meanwhile wait for that fetch. A failure is kept too: it
+// is reported as an error, which fails the Terraform command, so fetching
+// again (retries included, against a server that did not answer) could
+// change nothing.
+func (d *providerData) ScopeCatalogue(ctx context.Context) (*client.ScopeCatalogue, error) {
 	d.scopesMu.Lock()
 	defer d.scopesMu.Unlock()
-	if !d.scopesFetched {
+	if d.scopes == nil && d.scopesErr == nil {
 		d.scopes, d.scopesErr = d.Client.ListScopes(d.MaskSecrets(ctx))
-		d.scopesFetched = true
 	}
 	return d.scopes, d.scopesErr
 }
