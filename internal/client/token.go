@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,4 +74,35 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		secrets:   []string{clientSecret, token},
 	})
 	return err
+}
+
+// secretCheckScope is no PipesHub scope, so a token request for it can never
+// be granted: the token endpoint checks the client secret before the grant
+// type and the scopes (internal/emulator/README.md §10.3 rows 3–5).
+const secretCheckScope = "pipeshub-provider:secret-check"
+
+// ErrSecretCheckInconclusive is returned by ClientSecretWorks when PipesHub
+// answered before looking at the secret (the app is suspended or gone).
+var ErrSecretCheckInconclusive = errors.New("PipesHub did not check the client secret")
+
+// ClientSecretWorks asks PipesHub's token endpoint whether clientSecret is
+// the app's current secret, without obtaining a token: it requests a scope
+// that does not exist, so a right secret is answered "invalid_scope" (or
+// "unsupported_grant_type" for an app without client_credentials) and a wrong
+// one "Invalid client credentials" (§10.3). PipesHub refuses a suspended app
+// before it compares secrets: ErrSecretCheckInconclusive then.
+func (c *Client) ClientSecretWorks(ctx context.Context, clientID, clientSecret string) (bool, error) {
+	_, err := c.ClientCredentialsToken(ctx, clientID, clientSecret, []string{secretCheckScope})
+	var oauthErr *OAuthError
+	switch {
+	case err == nil:
+		return false, errors.New("PipesHub granted a token for a scope that does not exist")
+	case !errors.As(err, &oauthErr):
+		return false, err
+	case oauthErr.ErrorCode == "invalid_scope" || oauthErr.ErrorCode == "unsupported_grant_type":
+		return true, nil
+	case oauthErr.ErrorCode == "invalid_client" && oauthErr.Description == "Invalid client credentials":
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: %w", ErrSecretCheckInconclusive, err)
 }
