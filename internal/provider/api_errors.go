@@ -19,6 +19,9 @@ const (
 	// causeCatalogue: the scope catalogue, which every new scope's plan-time
 	// check needs, could not be fetched (ScopeCatalogue keeps the failure).
 	causeCatalogue = "scope catalogue"
+	// causeInvisibleApps: an app in state answered 404 to a credential that
+	// is not (or may not be) its owner's; every such app has the same cause.
+	causeInvisibleApps = "apps invisible to the credential"
 )
 
 // runProblems is what one provider process (one Terraform command) remembers

@@ -161,17 +161,21 @@ func TestProtocol_importInvisibleApp(t *testing.T) {
 	}
 
 	// The mark is for the read after the import only: an app imported fine
-	// and deleted later is removed from state with the usual warning.
+	// and deleted later is removed from state with the usual warning (the
+	// credential is the one that imported it, so the 404 is a deletion).
 	later := testAccCreateApp(t, api, clientCredentialsApp("deleted later"))
 	_, imported := p.importApp("", p.identity(later.ID))
 	first := p.read(imported.State, imported.Private, imported.Identity)
 	requireNoDiags(t, "ReadResource after import", first.Diagnostics)
+	if len(first.Diagnostics) != 1 || first.Diagnostics[0].Summary != "Imported OAuth app has no client secret in Terraform" {
+		t.Errorf("import diagnostics = %v, want the one warning that Terraform holds no secret", first.Diagnostics)
+	}
 	if err := api.DeleteApp(context.Background(), later.ID); err != nil {
 		t.Fatal(err)
 	}
 	refresh := p.read(first.NewState, first.Private, first.NewIdentity)
 	requireNoDiags(t, "ReadResource at refresh", refresh.Diagnostics)
-	if len(refresh.Diagnostics) != 1 || refresh.Diagnostics[0].Summary != "OAuth app not found, removed from state" {
+	if len(refresh.Diagnostics) != 1 || refresh.Diagnostics[0].Summary != "OAuth app deleted outside Terraform" {
 		t.Errorf("refresh diagnostics = %v, want the removal warning", refresh.Diagnostics)
 	}
 	if p.decode(p.resourceType(), refresh.NewState) != nil {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -156,4 +157,14 @@ func setStrings(ctx context.Context, set types.Set, diags *diag.Diagnostics) []s
 	out := make([]string, 0, len(set.Elements()))
 	diags.Append(set.ElementsAs(ctx, &out, false)...)
 	return out
+}
+
+// appLabel names an app in a diagnostic the way its reviewers and its
+// consumers know it: by name, id and client id.
+func appLabel(name, id, clientID string) string {
+	label := fmt.Sprintf("OAuth app %q (id %s", name, id)
+	if clientID != "" {
+		label += ", client_id " + clientID
+	}
+	return label + ")"
 }

@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
 
 // Keys of the resource's private state: what the last apply could not
 // finish, so that the next plan shows it and the next apply finishes it
-// although the attributes in state look settled.
+// although the attributes in state look settled; and who owns the app.
 const (
 	// privateSuspendPending: the app was created with status "suspended",
 	// which state records, but suspending it failed, so it is still active.
@@ -16,6 +19,19 @@ const (
 	// privateSecretMissing: the app was adopted after a lost create answer
 	// and regenerating its secret failed, so client_secret is null.
 	privateSecretMissing = "secret_missing"
+	// privateSecretReplaced: a refresh found that the secret in state no
+	// longer works (regenerated outside Terraform), so client_secret is
+	// null and the next apply regenerates it.
+	privateSecretReplaced = "secret_replaced"
+	// privateUpdatedAtStale: Terraform regenerated the secret itself, which
+	// changes updated_at without telling it (PipesHub's answer holds no app),
+	// so the next refresh must not read the new updated_at as a change made
+	// outside Terraform.
+	privateUpdatedAtStale = "updated_at_stale"
+	// privateOwner: the client.Caller that created or last read the app. A
+	// 404 to the same caller means the app was deleted; to another, that the
+	// credential changed (see readNotFound).
+	privateOwner = "owner"
 )
 
 // privateState is the part of the framework's private state API used here
@@ -36,12 +52,46 @@ func setPrivateFlag(ctx context.Context, private privateStateWriter, key string,
 	return private.SetKey(ctx, key, nil)
 }
 
-// privateFlags reads both flags.
-func privateFlags(ctx context.Context, private privateState, diags *diag.Diagnostics) (suspendPending, secretMissing bool) {
-	flag := func(key string) bool {
-		v, d := private.GetKey(ctx, key)
-		diags.Append(d...)
-		return string(v) == "true"
+// unfinishedWork is what the private flags say the next apply must finish.
+type unfinishedWork struct {
+	suspendPending, secretMissing, secretReplaced bool
+}
+
+// any reports whether a flag is set.
+func (u unfinishedWork) any() bool { return u.suspendPending || u.secretMissing || u.secretReplaced }
+
+// regenerateSecret reports whether the next apply must get a new secret.
+func (u unfinishedWork) regenerateSecret() bool { return u.secretMissing || u.secretReplaced }
+
+// privateFlags reads the flags of unfinished work.
+func privateFlags(ctx context.Context, private privateState, diags *diag.Diagnostics) unfinishedWork {
+	return unfinishedWork{
+		suspendPending: privateFlag(ctx, private, privateSuspendPending, diags),
+		secretMissing:  privateFlag(ctx, private, privateSecretMissing, diags),
+		secretReplaced: privateFlag(ctx, private, privateSecretReplaced, diags),
 	}
-	return flag(privateSuspendPending), flag(privateSecretMissing)
+}
+
+func privateFlag(ctx context.Context, private privateState, key string, diags *diag.Diagnostics) bool {
+	v, d := private.GetKey(ctx, key)
+	diags.Append(d...)
+	return string(v) == "true"
+}
+
+// privateCaller reads the owner recorded for the app; the zero Caller when
+// none is (a state written before the provider recorded owners).
+func privateCaller(ctx context.Context, private privateState, diags *diag.Diagnostics) client.Caller {
+	var owner client.Caller
+	v, d := private.GetKey(ctx, privateOwner)
+	diags.Append(d...)
+	if len(v) > 0 && json.Unmarshal(v, &owner) != nil {
+		return client.Caller{}
+	}
+	return owner
+}
+
+// setPrivateCaller records the app's owner.
+func setPrivateCaller(ctx context.Context, private privateStateWriter, owner client.Caller) diag.Diagnostics {
+	v, _ := json.Marshal(owner) // three strings: cannot fail
+	return private.SetKey(ctx, privateOwner, v)
 }

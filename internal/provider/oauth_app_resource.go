@@ -180,7 +180,9 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 	plain := validators.PlainText()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A PipesHub OAuth app (OAuth client) owned by the provider's user. PipesHub shows an app " +
-			"only to the user who created it, so manage each app with one credential.\n\n" +
+			"only to the user who created it, so manage each app with one credential: a refresh that finds the app " +
+			"gone stops with an error unless the credential is that of the user who created it (the provider records " +
+			"that user in private state), so a changed credential never plans to create a second copy of every app.\n\n" +
 			"The client secret is returned by PipesHub only when the app is created or its secret is regenerated: it is " +
 			"stored (sensitive) in state, it is null after an import, and `secret_rotation_triggers` gets a new one.\n\n" +
 			"The [rotating client secrets guide](../guides/rotating-client-secrets.md) shows how to roll a rotation out.",
@@ -293,9 +295,11 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "OAuth client secret (64 hexadecimal characters), **sensitive**. PipesHub shows a " +
 					"secret only in its answer to the create and to a regeneration, and never again: Terraform saves " +
 					"that answer in state, and a refresh leaves it as it is, since PipesHub cannot be asked for it. " +
-					"It is null after an import until `secret_rotation_triggers` changes (each plan warns about it " +
-					"meanwhile), and null after a create whose answer was lost and whose secret could not be " +
-					"regenerated, in which case the next apply regenerates it.",
+					"It is null after an import until `secret_rotation_triggers` changes (the import warns about it " +
+					"once), and null after a create whose answer was lost and whose secret could not be " +
+					"regenerated, in which case the next apply regenerates it. When a refresh finds that the secret " +
+					"was regenerated outside Terraform (the app's `updated_at` moved, and PipesHub's token endpoint " +
+					"refuses the secret in state), it is null too, and the next apply regenerates it, with a warning.",
 				Computed:      true,
 				Sensitive:     true,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 )
@@ -47,6 +48,11 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 
 	// Save the app (and its one-time secret) before anything else can fail.
 	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, created.ID)...)
+	resp.Diagnostics.Append(setPrivateCaller(ctx, resp.Private, r.data.caller)...)
+	if created.Recovered && created.SecretError == nil {
+		// The adopted app's secret was regenerated after it was read.
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateUpdatedAtStale, true)...)
+	}
 	state := plan
 	resp.Diagnostics.Append(state.fromAPI(ctx, &created.App)...)
 	state.ClientSecret = types.StringValue(created.ClientSecret)
@@ -115,26 +121,115 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	if client.IsNotFound(err) {
-		resp.Diagnostics.AddWarning("OAuth app not found, removed from state",
-			fmt.Sprintf("PipesHub has no OAuth app %s visible to this credential, so Terraform will plan to create it again. "+
-				"Either it was deleted (outside Terraform, or by an earlier destroy whose answer was lost), or the provider "+
-				"now uses a different credential "+
-				"(PipesHub shows an app only to the user who created it).", state.ID.ValueString()))
-		resp.State.RemoveResource(ctx)
+		r.readNotFound(ctx, req, resp, &state)
 		return
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read OAuth app", r.data.apiErrorDetail(err))
 		return
 	}
+	// This credential sees the app, so its user owns it.
+	resp.Diagnostics.Append(setPrivateCaller(ctx, resp.Private, r.data.caller)...)
 	if app.Status == client.StatusSuspended {
 		// A suspend left pending at create has happened since (a late answer,
 		// or outside Terraform): nothing is left to suspend.
 		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, false)...)
 	}
+	if importing {
+		resp.Diagnostics.AddWarning("Imported OAuth app has no client secret in Terraform",
+			fmt.Sprintf("PipesHub returns a client secret only when an app is created or its secret is regenerated, so "+
+				"client_secret of the imported %s is null, and stays null: later plans do not repeat this. The app's "+
+				"consumers keep the secret they have. To have Terraform hold a secret, set or change "+
+				"secret_rotation_triggers; PipesHub then replaces the current secret at once.", appLabel(app.Name, app.ID, app.ClientID)))
+	}
+	r.checkSecretStillWorks(ctx, req, resp, &state, app)
 	// client_secret, the triggers and the timeouts are Terraform's own: kept from state.
 	resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// readNotFound handles a 404 for an app in state. PipesHub answers 404 both
+// for a deleted app and for anyone else's (internal/emulator/README.md §2),
+// so only the app's recorded owner may take it for a deletion, which the
+// plan then shows as a create. Any other credential (a personal access token
+// renewed by someone else, a new automation user) would otherwise plan a
+// second copy of every app while the originals keep working unmanaged: that
+// is an error, reported in full once per run since every app has the cause.
+func (r *oauthAppResource) readNotFound(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, state *oauthAppResourceModel) {
+	owner := privateCaller(ctx, req.Private, &resp.Diagnostics)
+	same, comparable := owner.Same(r.data.caller)
+	label := appLabel(state.Name.ValueString(), state.ID.ValueString(), state.ClientID.ValueString())
+	if same {
+		resp.Diagnostics.AddWarning("OAuth app deleted outside Terraform",
+			fmt.Sprintf("PipesHub answers 404 for %s to the user who created it (%s): it was deleted outside Terraform, "+
+				"or by an earlier destroy whose answer was lost. PipesHub cannot restore it, so Terraform plans to "+
+				"create a new app, with a new id, client_id and client_secret that its consumers must be given.",
+				label, owner))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if !r.data.problems.firstTime(causeInvisibleApps) {
+		return // the first such app's error says it all, and fails the run; state is kept as it was
+	}
+	var cause, summary string
+	switch {
+	case comparable:
+		summary = "Cannot read OAuth app: another PipesHub user's credential"
+		cause = fmt.Sprintf("%s was created by %s, and the provider's bearer_auth now acts as %s.",
+			label, owner, r.data.caller)
+	case !owner.Known():
+		summary = "Cannot read OAuth app: not visible to this credential"
+		cause = fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, and Terraform cannot tell why: "+
+			"the state records no owner for the app (it was last refreshed by a provider version that kept none).",
+			r.data.caller, label)
+	default:
+		summary = "Cannot read OAuth app: not visible to this credential"
+		cause = fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, created by %s, and Terraform "+
+			"cannot tell whether they are the same user (one of the two tokens names no user).",
+			r.data.caller, label, owner)
+	}
+	resp.Diagnostics.AddError(summary, cause+"\n\n"+
+		"PipesHub shows an app only to the user who created it: to anyone else an existing app answers the same 404 "+
+		"as a deleted one. Terraform stops rather than plan to create a second copy of the app while the original "+
+		"keeps working with nobody managing it. The same holds for every other app of this configuration that this "+
+		"credential cannot see; they are not listed again.\n\n"+
+		"To fix it:\n"+
+		"  - run with a token of the user who created the apps (bearer_auth in the provider block, or "+
+		envBearerAuth+"); a renewed personal access token of that same user works;\n"+
+		"  - if that user was deleted, PipesHub's API cannot manage its apps any more: remove them from state "+
+		"(terraform state rm) and create new ones as the new user;\n"+
+		"  - if this app really was deleted, let Terraform forget it deliberately: terraform state rm ADDRESS "+
+		"(the pipeshub_oauth_app resource that holds this id, or a removed block), and the next apply creates a new "+
+		"app, with a new client_id and client_secret.")
+}
+
+// checkSecretStillWorks notices a client secret regenerated outside
+// Terraform, which PipesHub's app object does not show: only its updated_at
+// moves. When it moved without Terraform's doing, and Terraform holds a
+// secret of an active app, the token endpoint is asked whether that secret
+// still works (one request, no token issued; a suspended app is refused
+// before the secret is compared, so it cannot be asked). A secret that no
+// longer works leaves state, and the next plan regenerates one.
+func (r *oauthAppResource) checkSecretStillWorks(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, state *oauthAppResourceModel, app *client.App) {
+	if privateFlag(ctx, req.Private, privateUpdatedAtStale, &resp.Diagnostics) {
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateUpdatedAtStale, false)...)
+		return
+	}
+	if state.ClientSecret.IsNull() || state.UpdatedAt.IsNull() || state.UpdatedAt.ValueString() == app.UpdatedAt ||
+		app.Status != client.StatusActive {
+		return
+	}
+	works, err := r.data.Client.ClientSecretWorks(ctx, app.ClientID, state.ClientSecret.ValueString())
+	if err != nil {
+		// Not knowing is no reason to fail the refresh: the next one that
+		// sees a change asks again.
+		tflog.Warn(ctx, "cannot check whether the client secret in state still works", map[string]any{"id": app.ID, "error": err.Error()})
+		return
+	}
+	if !works {
+		state.ClientSecret = types.StringNull()
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSecretReplaced, true)...)
+	}
 }
 
 // Update applies the plan in steps (partial PUT, status change, secret
@@ -188,8 +283,8 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 
 	// A status the create could not set, or a secret it could not get, is
 	// settled now (see Create).
-	suspendPending, secretMissing := privateFlags(ctx, req.Private, &resp.Diagnostics)
-	if !plan.Status.Equal(prior.Status) || suspendPending && plan.Status.ValueString() == client.StatusSuspended {
+	unfinished := privateFlags(ctx, req.Private, &resp.Diagnostics)
+	if !plan.Status.Equal(prior.Status) || unfinished.suspendPending && plan.Status.ValueString() == client.StatusSuspended {
 		change := r.data.Client.ActivateApp
 		if plan.Status.ValueString() == client.StatusSuspended {
 			change = r.data.Client.SuspendApp
@@ -205,7 +300,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		}
 	}
 
-	if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) || secretMissing {
+	if triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers) || unfinished.regenerateSecret() {
 		secret, err := r.data.Client.RegenerateSecret(ctx, id)
 		if err != nil {
 			resp.Diagnostics.AddError(updateErrorSummary(err, "Cannot regenerate the client secret"), r.data.updateErrorDetail(id, err))
@@ -214,6 +309,8 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		ctx = r.data.MaskSecrets(ctx, secret.ClientSecret)
 		state.ClientSecret = types.StringValue(secret.ClientSecret)
 		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSecretMissing, false)...)
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSecretReplaced, false)...)
+		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateUpdatedAtStale, true)...)
 	}
 	state.SecretRotationTriggers = plan.SecretRotationTriggers
 	if !save(nil) {

@@ -45,13 +45,10 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	}
 	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
 		// Nothing changes (every app of a plan after a refresh): no new scope
-		// to check, and only an unfinished create or an imported null secret
-		// has something to say. Skipping the two whole-model conversions
-		// below is most of the provider's own work in a large plan.
-		suspendPending, secretMissing := privateFlags(ctx, req.Private, &resp.Diagnostics)
-		var secret types.String
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("client_secret"), &secret)...)
-		if resp.Diagnostics.HasError() || !suspendPending && !secretMissing && !secret.IsNull() {
+		// to check, and only unfinished work has something to say. Skipping
+		// the two whole-model conversions below is most of the provider's own
+		// work in a large plan.
+		if !privateFlags(ctx, req.Private, &resp.Diagnostics).any() {
 			return
 		}
 	}
@@ -185,31 +182,72 @@ func scopeProblem(scope string, catalogue []client.Scope) (summary, detail strin
 }
 
 // planUnfinished marks client_secret unknown when a rotation is planned or
-// the secret was lost at creation, forces an update when the create could not
-// suspend the app, and says so; a null secret that no apply will fill (an
-// imported app) is pointed out too, since only a rotation can obtain one.
+// the secret is lost or no longer works, forces an update when the create
+// could not suspend the app, and says what the app's consumers will feel:
+// a reviewer reads the plan, not the configuration, so every planned change
+// that breaks a consumer warns, naming the app.
 func (r *oauthAppResource) planUnfinished(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, plan, prior *oauthAppResourceModel) {
-	suspendPending, secretMissing := privateFlags(ctx, req.Private, &resp.Diagnostics)
+	unfinished := privateFlags(ctx, req.Private, &resp.Diagnostics)
+	label := appLabel(prior.Name.ValueString(), prior.ID.ValueString(), prior.ClientID.ValueString())
 	rotation := triggersChanged(plan.SecretRotationTriggers, prior.SecretRotationTriggers)
-	if rotation || secretMissing {
+	if rotation || unfinished.regenerateSecret() {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("client_secret"), types.StringUnknown())...)
 	}
-	if secretMissing {
+	const secretConsequence = "PipesHub invalidates the current secret at once: every consumer still using it is refused " +
+		"new tokens (401 invalid_client) until it is given the new client_secret. Tokens issued before stay valid."
+	switch {
+	case unfinished.secretMissing:
 		resp.Diagnostics.AddAttributeWarning(path.Root("client_secret"), "Client secret will be regenerated",
-			fmt.Sprintf("The secret of OAuth app %s was lost when it was created (its create answer never arrived and "+
-				"regenerating it failed). This apply regenerates it.", prior.ID.ValueString()))
+			fmt.Sprintf("The secret of %s was lost when it was created (its create answer never arrived and "+
+				"regenerating it failed). This apply regenerates it.", label))
+	case unfinished.secretReplaced:
+		resp.Diagnostics.AddAttributeWarning(path.Root("client_secret"), "Client secret was regenerated outside Terraform",
+			fmt.Sprintf("The client secret Terraform holds for %s no longer works: PipesHub's token endpoint refused it "+
+				"after the app changed outside Terraform, so its secret was regenerated elsewhere (the PipesHub UI, the "+
+				"API, another tool). client_secret is null in state, and this apply regenerates the secret again so that "+
+				"Terraform holds a working one: whoever holds the secret made elsewhere loses it. %s",
+				label, secretConsequence))
+	case rotation && plan.SecretRotationTriggers.IsUnknown():
+		resp.Diagnostics.AddAttributeWarning(path.Root("secret_rotation_triggers"), "Client secret may be regenerated",
+			fmt.Sprintf("secret_rotation_triggers of %s is known only during apply; if its value changes, the apply "+
+				"regenerates the client secret. %s", label, secretConsequence))
+	case rotation && len(plan.SecretRotationTriggers.Elements()) == 0:
+		resp.Diagnostics.AddAttributeWarning(path.Root("secret_rotation_triggers"), "Client secret will be regenerated",
+			fmt.Sprintf("secret_rotation_triggers of %s is removed, which is a change of its value, so this apply "+
+				"regenerates the client secret. %s To stop rotating without a new secret, keep the map's last value "+
+				"instead of removing it.", label, secretConsequence))
+	case rotation:
+		resp.Diagnostics.AddAttributeWarning(path.Root("secret_rotation_triggers"), "Client secret will be regenerated",
+			fmt.Sprintf("secret_rotation_triggers of %s changed, so this apply regenerates the client secret. %s",
+				label, secretConsequence))
 	}
-	if suspendPending && plan.Status.ValueString() == client.StatusSuspended {
+	if triggersChanged(plan.TokenRevocationTriggers, prior.TokenRevocationTriggers) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("token_revocation_triggers"), "Tokens of the OAuth app will be revoked",
+			fmt.Sprintf("token_revocation_triggers of %s changed (or is removed, or known only during apply), so this "+
+				"apply revokes every access and refresh token issued to the app: each consumer's next call with one is "+
+				"refused (401 Token has been revoked) until it gets a new token. The app and its secret are unchanged.",
+				label))
+	}
+	if !plan.IsConfidential.IsUnknown() && !plan.IsConfidential.Equal(prior.IsConfidential) {
+		resp.Diagnostics.AddAttributeWarning(path.Root("is_confidential"), "OAuth app will be replaced",
+			fmt.Sprintf("PipesHub cannot change is_confidential of an existing app, so this apply deletes %s and creates "+
+				"a new one: a new id, client_id and client_secret, which every consumer must be given. Deleting the app "+
+				"revokes all of its tokens at once and cannot be undone.", label))
+	}
+	switch {
+	case unfinished.suspendPending && plan.Status.ValueString() == client.StatusSuspended:
 		// State already says "suspended"; an unknown updated_at makes the update that suspends it.
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), types.StringUnknown())...)
 		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "OAuth app will be suspended",
-			fmt.Sprintf("OAuth app %s could not be suspended when it was created and is still active in PipesHub. "+
-				"This apply suspends it.", prior.ID.ValueString()))
-	}
-	if prior.ClientSecret.IsNull() && !rotation && !secretMissing {
-		resp.Diagnostics.AddAttributeWarning(path.Root("client_secret"), "Client secret unknown to Terraform",
-			fmt.Sprintf("client_secret of OAuth app %s is null: PipesHub returns a secret only when an app is created or "+
-				"its secret is regenerated, and this app was imported. To have Terraform hold a secret, change "+
-				"secret_rotation_triggers; PipesHub then replaces the current secret at once.", prior.ID.ValueString()))
+			fmt.Sprintf("%s could not be suspended when it was created and is still active in PipesHub. "+
+				"This apply suspends it: %s", label, suspendConsequence))
+	case plan.Status.ValueString() == client.StatusSuspended && prior.Status.ValueString() != client.StatusSuspended:
+		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "OAuth app will be suspended",
+			fmt.Sprintf("This apply suspends %s: %s", label, suspendConsequence))
 	}
 }
+
+// suspendConsequence is what a suspension does to an app's consumers
+// (internal/emulator/README.md §7, §10.3).
+const suspendConsequence = "PipesHub then refuses it every new token (401 OAuth app is suspended); tokens issued " +
+	"before keep working until they expire or are revoked (token_revocation_triggers revokes them)."

@@ -179,7 +179,7 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 		}
 	}
 
-	data := &providerData{Client: c, bearerToken: bearer}
+	data := &providerData{Client: c, bearerToken: bearer, caller: client.CallerOf(bearer)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -291,6 +291,9 @@ func (p *pipeshubProvider) EphemeralResources(_ context.Context) []func() epheme
 type providerData struct {
 	Client      *client.Client
 	bearerToken string
+	// caller is who bearerToken acts as: the owner recorded for each app
+	// this provider creates or reads (oauth_app_private_state.go).
+	caller client.Caller
 
 	// scopes or scopesErr is the outcome of the one catalogue fetch.
 	scopesMu  sync.Mutex

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -39,11 +41,37 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// Users whose tokens are session JWTs naming them, as PipesHub's are
+// (internal/emulator/README.md §2): the provider reads who a token acts as
+// from its claims. alice has two tokens, as after a renewal.
+var (
+	testAccAlice        = emulator.User{ID: emulator.StableID("tfacc-alice"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"}
+	testAccBob          = emulator.User{ID: emulator.StableID("tfacc-bob"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"}
+	testAccAliceToken   = sessionJWT(testAccAlice, 1)
+	testAccAliceRenewed = "phpat_" + sessionJWT(testAccAlice, 2)
+	testAccBobToken     = sessionJWT(testAccBob, 1)
+)
+
+// sessionJWT is a JWT-shaped token with a session's claims for user. The
+// emulator knows its users by their tokens as strings and verifies no
+// signature, so the signature here is a placeholder.
+func sessionJWT(user emulator.User, issued int) string {
+	claims, err := json.Marshal(map[string]any{"userId": user.ID, "orgId": user.OrgID, "role": user.Role, "iat": issued})
+	if err != nil {
+		panic(err)
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc(claims) + "." + enc([]byte("test"))
+}
+
 // testAccUsers are the users of the test emulators, by bearer token.
 var testAccUsers = map[string]emulator.User{
 	testAccAdminToken:      {ID: emulator.StableID("tfacc-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
 	testAccOtherAdminToken: {ID: emulator.StableID("tfacc-other-admin"), OrgID: emulator.StableID("tfacc-org"), Role: "admin"},
 	testAccMemberToken:     {ID: emulator.StableID("tfacc-member"), OrgID: emulator.StableID("tfacc-org"), Role: "member"},
+	testAccAliceToken:      testAccAlice,
+	testAccAliceRenewed:    testAccAlice,
+	testAccBobToken:        testAccBob,
 }
 
 // newTestEmulator starts an in-process PipesHub emulator and returns it with its server_url.

@@ -154,7 +154,7 @@ resource "pipeshub_oauth_app" "app" {
 
 	// The advice: a plain apply removes the app from state and creates it again.
 	out = h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
-	expectOnce(t, out, "OAuth app not found, removed from state", "Apply complete! Resources: 1 added")
+	expectOnce(t, out, "OAuth app deleted outside Terraform", "Apply complete! Resources: 1 added")
 	if got := h.appsInState()["pipeshub_oauth_app.app"].id; got == id || got == "" {
 		t.Errorf("after the plain apply the app's id is %q; want a new app", got)
 	}
