@@ -27,8 +27,9 @@ func TestAccGitOpsRehearsal(t *testing.T) {
 	existing := testAccCreateApp(t, alice, clientCredentialsApp("gitops existing"))
 
 	// rotation and revocation are the values of the "secret" app's triggers
-	// ("" for none); status is the "status" app's.
-	config := func(token, rotation, revocation, status string) {
+	// ("" for none); status is the "status" app's; public makes the
+	// "settings" app a public client.
+	config := func(token, rotation, revocation, status string, public bool) {
 		trigger := func(key, value string) string {
 			if value == "" {
 				return "null"
@@ -52,6 +53,7 @@ resource "pipeshub_oauth_app" "app" {
   allowed_grant_types       = ["client_credentials"]
   allowed_scopes            = ["kb:read"]
   status                    = each.value
+  is_confidential           = each.key == "settings" ? %t : true
   secret_rotation_triggers  = %s
   token_revocation_triggers = %s
 }
@@ -66,7 +68,7 @@ resource "pipeshub_oauth_app" "existing" {
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["kb:read"]
 }
-`, status, trigger("rotated", rotation), trigger("revoked", revocation), existing.ID))
+`, status, !public, trigger("rotated", rotation), trigger("revoked", revocation), existing.ID))
 	}
 	// driftCheck is the scheduled job's command: exit 0 clean, 2 changes, 1 error.
 	driftCheck := func(wantCode int, args ...string) string {
@@ -115,7 +117,7 @@ resource "pipeshub_oauth_app" "existing" {
 	addr := func(key string) string { return fmt.Sprintf(`pipeshub_oauth_app.app["%s"]`, key) }
 
 	// The pull request: terraform init, then plan -out, which a reviewer reads.
-	config(testAccAliceToken, "1", "1", "active")
+	config(testAccAliceToken, "1", "1", "active", false)
 	h.mustRun("init", "-input=false", "-no-color")
 	out := driftCheck(2, "-out=tfplan")
 	expectOnce(t, out, "Warning: Imported OAuth app has no client secret in Terraform", "Plan: 1 to import, 4 to add, 0 to change, 0 to destroy.")
@@ -166,7 +168,7 @@ resource "pipeshub_oauth_app" "existing" {
 
 	// A credential swap: bob's token sees none of alice's apps. The run
 	// stops with one error naming both users and plans nothing.
-	config(testAccBobToken, "1", "1", "active")
+	config(testAccBobToken, "1", "1", "active", false)
 	emu.ResetCalls()
 	out = driftCheck(1)
 	expectErrors(t, out, 1)
@@ -176,12 +178,12 @@ resource "pipeshub_oauth_app" "existing" {
 		h.fatalf(out, "the swapped credential planned or made a create")
 	}
 	// Back to alice's token, renewed meanwhile: nothing to do.
-	config(testAccAliceRenewed, "1", "1", "active")
+	config(testAccAliceRenewed, "1", "1", "active", false)
 	noWarnings(driftCheck(0))
 
 	// A rotation, a revocation and a suspension in one pull request: the
 	// plan warns about each, naming the app.
-	config(testAccAliceRenewed, "2", "2", "suspended")
+	config(testAccAliceRenewed, "2", "2", "suspended", false)
 	before := h.appsInState()
 	out = driftCheck(2, "-out=tfplan")
 	expectOnce(t, out, "Warning: Client secret will be regenerated", "Warning: Tokens of the OAuth app will be revoked",
@@ -200,11 +202,12 @@ resource "pipeshub_oauth_app" "existing" {
 	noWarnings(driftCheck(0))
 	expectCalls(t, "the drift check after a rotation", emu, map[string]int{emulator.RouteGetApp: 5})
 
-	// Removing the rotation trigger is a rotation too, and says so.
-	config(testAccAliceRenewed, "", "2", "suspended")
+	// Removing the rotation trigger is a rotation too, and says so; a
+	// replacement says what its consumers lose.
+	config(testAccAliceRenewed, "", "2", "suspended", true)
 	out = driftCheck(2)
-	expectOnce(t, out, "Warning: Client secret will be regenerated", "secret_rotation_triggers of OAuth app \"gitops secret\"",
-		"is removed")
+	expectOnce(t, out, "Warning: Client secret will be regenerated", `secret_rotation_triggers of OAuth app "gitops secret"`,
+		"is removed", "Warning: OAuth app will be replaced", `deletes OAuth app "gitops settings"`)
 
 	h.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
 	if apps, err := alice.ListAllApps(ctx, "", ""); err != nil || len(apps) != 0 {

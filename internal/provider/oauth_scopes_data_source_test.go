@@ -48,6 +48,11 @@ data "pipeshub_oauth_scopes" "bad" {
 					statecheck.ExpectKnownValue("pipeshub_oauth_app.kb_reader", tfjsonpath.New("allowed_scopes"), knownvalue.SetSizeExact(4)),
 				},
 			},
+			{
+				// The admin's app leaves with the admin's token: a member's
+				// token cannot see it, so a refresh with it would stop.
+				Config: testAccProviderConfig(url, testAccAdminToken),
+			},
 			{ // a member does not see the 9 admin-only scopes
 				Config: testAccProviderConfig(url, testAccMemberToken) + `
 data "pipeshub_oauth_scopes" "all" {}
