@@ -39,7 +39,7 @@ func TestAccOAuthAppDataSource_byIDByNameAndByClientID(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: testAccProviderConfig(serverURL, testAccAdminToken) + testAccExample(t, "data-sources/pipeshub_oauth_app/data-source.tf"),
 			ConfigVariables: config.Variables{
-				"app_name": config.StringVariable("reporting-service"),
+				"app_name":      config.StringVariable("reporting-service"),
 				"app_id":        config.StringVariable(app.ID),
 				"app_client_id": config.StringVariable(app.ClientID),
 			},
