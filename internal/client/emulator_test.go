@@ -256,6 +256,81 @@ func TestListAllAppsWalks250Apps(t *testing.T) {
 	}
 }
 
+// FindAppByClientID reads the list only up to the page that holds the app
+// (pages of 100, newest first), and a client id the caller has no app with
+// (another user's, a deleted app's, none at all) reads every page and is a
+// miss that IsNotFound recognises.
+func TestFindAppByClientIDAgainstEmulator(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, emulator.Config{})
+	c, _ := newTestClient(t, url, nil)
+	ctx := context.Background()
+	var apps []*AppWithSecret // oldest first
+	for i := range 250 {
+		app, err := c.CreateApp(ctx, clientCredentialsApp(fmt.Sprintf("app-%03d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		apps = append(apps, app)
+	}
+	member, _ := newTestClient(t, url, func(cfg *Config) { cfg.BearerToken = testMemberToken })
+	theirs, err := member.CreateApp(ctx, clientCredentialsApp("someone else's"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted := apps[0]
+	if err := c.DeleteApp(ctx, deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// Newest first: apps[249] is on page 1, apps[149] the first of page 2,
+	// apps[1] (the oldest left) on page 3.
+	for _, tc := range []struct {
+		what  string
+		app   *AppWithSecret
+		pages int
+	}{{"the newest app", apps[249], 1}, {"the 100th newest", apps[150], 1}, {"the 101st newest", apps[149], 2}, {"the oldest", apps[1], 3}} {
+		emu.ResetCalls()
+		got, err := c.FindAppByClientID(ctx, tc.app.ClientID)
+		if err != nil || got.ID != tc.app.ID || got.ClientID != tc.app.ClientID || got.Name != tc.app.Name {
+			t.Errorf("%s: got %+v, %v; want app %s", tc.what, got, err, tc.app.ID)
+		}
+		if calls := emu.CallCounts(); calls[emulator.RouteListApps] != tc.pages || len(calls) != 1 {
+			t.Errorf("%s: PipesHub received %v, want %d list calls only", tc.what, calls, tc.pages)
+		}
+	}
+
+	for _, tc := range []struct{ what, clientID string }{
+		{"another user's app", theirs.ClientID},
+		{"a deleted app", deleted.ClientID},
+		{"no app", "f781997b-c958-4808-a804-5eef2f8102c2"},
+	} {
+		emu.ResetCalls()
+		got, err := c.FindAppByClientID(ctx, tc.clientID)
+		var miss *ClientIDNotFoundError
+		if got != nil || !IsNotFound(err) || !errors.As(err, &miss) || miss.ClientID != tc.clientID || miss.Listed != 249 {
+			t.Errorf("%s: got %+v, %v; want a miss after listing 249 apps", tc.what, got, err)
+		} else if !strings.Contains(err.Error(), tc.clientID) {
+			t.Errorf("%s: error %q does not name the client id", tc.what, err)
+		}
+		if n := emu.Calls(emulator.RouteListApps); n != 3 {
+			t.Errorf("%s: %d list calls, want 3 (every page)", tc.what, n)
+		}
+	}
+
+	// What is not a client id is refused before any call: an empty one
+	// would otherwise read every page for nothing.
+	emu.ResetCalls()
+	for _, bad := range []string{"", apps[1].ID, strings.ToUpper(apps[1].ClientID)} {
+		if got, err := c.FindAppByClientID(ctx, bad); got != nil || err == nil || IsNotFound(err) {
+			t.Errorf("FindAppByClientID(%q) = %+v, %v; want a format error", bad, got, err)
+		}
+	}
+	if calls := emu.CallCounts(); len(calls) != 0 {
+		t.Errorf("malformed client ids reached PipesHub: %v", calls)
+	}
+}
+
 func TestErrorMappingAgainstEmulator(t *testing.T) {
 	t.Parallel()
 	_, url := newEmulator(t, emulator.Config{})

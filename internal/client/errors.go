@@ -96,10 +96,28 @@ func (e *DecodeError) Error() string {
 
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// IsNotFound reports whether err is an *APIError with status 404.
+// ClientIDNotFoundError is FindAppByClientID's miss: none of the apps
+// PipesHub listed to the caller has the client id. PipesHub lists only the
+// caller's own apps (internal/emulator/README.md §2), so the app may exist
+// and belong to another user, or have been deleted.
+type ClientIDNotFoundError struct {
+	ClientID string
+	Listed   int // how many of the caller's apps were compared
+}
+
+func (e *ClientIDNotFoundError) Error() string {
+	return fmt.Sprintf("PipesHub API: GET /oauth-clients: none of the %d OAuth apps listed to this credential has client_id %q",
+		e.Listed, e.ClientID)
+}
+
+// IsNotFound reports whether err is an *APIError with status 404, or a
+// *ClientIDNotFoundError.
 func IsNotFound(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+	var (
+		apiErr      *APIError
+		clientIDErr *ClientIDNotFoundError
+	)
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound || errors.As(err, &clientIDErr)
 }
 
 // MayHaveApplied reports whether a non-idempotent request may have been applied

@@ -20,6 +20,12 @@ const listAllPageSize = 100
 // provider checks it at plan and import time.
 var AppIDPattern = regexp.MustCompile(`^[a-fA-F0-9]{24}$`)
 
+// ClientIDPattern is the form of an app's OAuth client id: a UUID as
+// PipesHub writes it, lower-case hex (internal/emulator/README.md §4). The
+// token endpoint matches the client id exactly (§10.3), so an upper-case
+// spelling names no app there either.
+var ClientIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
 // appMessage is the {message, app} envelope of update, suspend and activate.
 type appMessage struct {
 	Message string `json:"message"`
@@ -102,33 +108,85 @@ func (c *Client) ListAllApps(ctx context.Context, status, search string) ([]App,
 
 // ListAppsUpTo is ListAllApps that stops once it has atMost apps (0 = no
 // bound), so that a caller wanting the first few reads no further page.
-// Pages are offsets into a list sorted newest first, so an app created during
-// the walk shifts later pages by one; an app seen twice is kept once.
 func (c *Client) ListAppsUpTo(ctx context.Context, status, search string, atMost int) ([]App, error) {
 	pageSize := listAllPageSize
 	if atMost > 0 {
 		pageSize = min(pageSize, atMost)
 	}
 	var all []App
+	err := c.walkApps(ctx, status, search, pageSize, func(page []App) bool {
+		all = append(all, page...)
+		return atMost > 0 && len(all) >= atMost
+	})
+	if err != nil {
+		return nil, err
+	}
+	if atMost > 0 && len(all) > atMost {
+		all = all[:atMost]
+	}
+	return all, nil
+}
+
+// FindAppByClientID returns the caller's app whose OAuth client id is
+// clientID. PipesHub has no route that looks an app up by client id, and its
+// list search matches only name and description (internal/emulator/README.md
+// §5.1), so this walks the caller's apps, pages of 100 newest first, and
+// stops at the page that holds the app: an app among the newest 100 costs one
+// call. Only the caller's own apps are listed (§2), so another user's app is
+// a miss, as a deleted one is: a *ClientIDNotFoundError, which IsNotFound
+// recognises, after one call per page of the caller's apps. A clientID that
+// is not a UUID (ClientIDPattern) is an error before any call.
+func (c *Client) FindAppByClientID(ctx context.Context, clientID string) (*App, error) {
+	if !ClientIDPattern.MatchString(clientID) {
+		return nil, fmt.Errorf("invalid OAuth client id %q: expected a UUID in lower case", clientID)
+	}
+	var found *App
+	listed := 0
+	err := c.walkApps(ctx, "", "", listAllPageSize, func(page []App) bool {
+		listed += len(page)
+		for i := range page {
+			if page[i].ClientID == clientID {
+				found = &page[i]
+				return true
+			}
+		}
+		return false
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case found == nil:
+		return nil, &ClientIDNotFoundError{ClientID: clientID, Listed: listed}
+	}
+	return found, nil
+}
+
+// walkApps reads the caller's apps matching status and search ("" = any),
+// pageSize to a page, and hands each page's new apps to visit until visit
+// returns true or the list ends. Pages are offsets into a list sorted newest
+// first, so an app created during the walk shifts later pages by one; an app
+// seen twice is handed over once.
+func (c *Client) walkApps(ctx context.Context, status, search string, pageSize int, visit func(page []App) (stop bool)) error {
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		list, err := c.ListApps(ctx, ListAppsParams{Page: page, Limit: pageSize, Status: status, Search: search})
 		if err != nil {
-			return nil, err
+			return err
 		}
+		fresh := make([]App, 0, len(list.Data))
 		for _, app := range list.Data {
 			if !seen[app.ID] {
 				seen[app.ID] = true
-				all = append(all, app)
+				fresh = append(fresh, app)
 			}
 		}
-		if atMost > 0 && len(all) >= atMost {
-			return all[:atMost], nil
+		if visit(fresh) {
+			return nil
 		}
 		// An empty page also ends the walk, so that a server that keeps
 		// reporting more pages cannot loop us forever.
 		if page >= list.Pagination.TotalPages || len(list.Data) == 0 {
-			return all, nil
+			return nil
 		}
 	}
 }

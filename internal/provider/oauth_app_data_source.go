@@ -25,7 +25,7 @@ var (
 )
 
 // newOAuthAppDataSource returns the pipeshub_oauth_app data source: one app,
-// looked up by id or by exact name.
+// looked up by id, by OAuth client id or by exact name.
 func newOAuthAppDataSource() datasource.DataSource {
 	return &oauthAppDataSource{}
 }
@@ -40,6 +40,15 @@ func appIDValidator() validator.String {
 	return stringvalidator.RegexMatches(client.AppIDPattern, "must be a PipesHub OAuth app id: 24 hexadecimal characters")
 }
 
+// clientIDValidator checks that a client id is a UUID as PipesHub writes it,
+// so that a wrong value fails at plan time on the attribute instead of after
+// a walk through every page of the caller's apps.
+func clientIDValidator() validator.String {
+	return stringvalidator.RegexMatches(client.ClientIDPattern,
+		"must be an OAuth client id: a UUID in lower case, such as \"f781997b-c958-4808-a804-5eef2f8102c2\" "+
+			"(the client_id attribute of the app, not its 24-hexadecimal id)")
+}
+
 func (d *oauthAppDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_oauth_app"
 }
@@ -47,14 +56,24 @@ func (d *oauthAppDataSource) Metadata(_ context.Context, req datasource.Metadata
 func (d *oauthAppDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attributes := oauthAppDataSourceAttributes()
 	attributes["id"] = schema.StringAttribute{
-		MarkdownDescription: "The app's id (24 hexadecimal characters). Set exactly one of `id` and `name`. " +
+		MarkdownDescription: "The app's id (24 hexadecimal characters). Set exactly one of `id`, `client_id` and `name`. " +
 			"A lookup by id is a single API call.",
 		Optional:   true,
 		Computed:   true,
 		Validators: []validator.String{appIDValidator()},
 	}
+	attributes["client_id"] = schema.StringAttribute{
+		MarkdownDescription: "The app's OAuth client id (a UUID in lower case, as PipesHub writes it), which the app's " +
+			"consumers know. Set exactly one of `id`, `client_id` and `name`. PipesHub cannot look an app up by client id, " +
+			"so the lookup reads the caller's apps, newest first, 100 to an API call, until it finds the app: one call " +
+			"for any of the 100 newest apps. PipesHub lists only the apps the provider's credential created, so another " +
+			"user's app is not found.",
+		Optional:   true,
+		Computed:   true,
+		Validators: []validator.String{clientIDValidator()},
+	}
 	attributes["name"] = schema.StringAttribute{
-		MarkdownDescription: "The app's exact name (case-sensitive). Set exactly one of `id` and `name`. " +
+		MarkdownDescription: "The app's exact name (case-sensitive). Set exactly one of `id`, `client_id` and `name`. " +
 			"Names are not unique in PipesHub: when no app or more than one app of the caller has this name, " +
 			"the read fails and lists the candidates' ids, so that you can look the app up by `id` instead.",
 		Optional:   true,
@@ -62,7 +81,7 @@ func (d *oauthAppDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 		Validators: []validator.String{validators.Length(1, nameMaxLength)},
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up one PipesHub OAuth app by `id` or by exact `name`. " +
+		MarkdownDescription: "Looks up one PipesHub OAuth app by `id`, by OAuth `client_id` or by exact `name`. " +
 			"PipesHub shows an app only to the user who created it, so the lookup sees only the apps of the " +
 			"provider's credential. The client secret is never available here: PipesHub returns it only when " +
 			"the app is created or its secret regenerated (see the `pipeshub_oauth_app` resource).",
@@ -72,7 +91,7 @@ func (d *oauthAppDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 
 func (d *oauthAppDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{
-		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("name")),
+		datasourcevalidator.ExactlyOneOf(path.MatchRoot("id"), path.MatchRoot("client_id"), path.MatchRoot("name")),
 	}
 }
 
@@ -92,9 +111,12 @@ func (d *oauthAppDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 
 	var app *client.App
-	if !config.ID.IsNull() {
+	switch {
+	case !config.ID.IsNull():
 		app = d.appByID(ctx, config.ID.ValueString(), &resp.Diagnostics)
-	} else {
+	case !config.ClientID.IsNull():
+		app = d.appByClientID(ctx, config.ClientID.ValueString(), &resp.Diagnostics)
+	default:
 		app = d.appByName(ctx, config.Name.ValueString(), &resp.Diagnostics)
 	}
 	if app == nil {
@@ -129,6 +151,35 @@ func addAppNotFoundError(diags *diag.Diagnostics, attr path.Path, id string, err
 	diags.AddAttributeError(attr, "OAuth app not found",
 		fmt.Sprintf("%s\n\nNo app with id %q is visible to this credential. PipesHub shows an app only to "+
 			"the user who created it, and a deleted app cannot be read again.", err, id))
+}
+
+// appByClientID walks the caller's apps up to the page that holds clientID
+// (client.FindAppByClientID); the listed app is complete, so no GET follows.
+func (d *oauthAppDataSource) appByClientID(ctx context.Context, clientID string, diags *diag.Diagnostics) *client.App {
+	app, err := d.data.Client.FindAppByClientID(d.data.MaskSecrets(ctx), clientID)
+	switch {
+	case client.IsNotFound(err):
+		diags.AddAttributeError(path.Root("client_id"), "Cannot read OAuth app: client_id not visible to this credential",
+			fmt.Sprintf("%s\n\n%s", err, clientIDNotVisibleExplanation(clientID,
+				"look it up with that user's bearer token (bearer_auth in the provider block, or PIPESHUB_BEARER_AUTH)")))
+		return nil
+	case err != nil:
+		diags.AddError("Cannot read OAuth app", d.data.apiErrorDetail(err))
+		return nil
+	}
+	return app
+}
+
+// clientIDNotVisibleExplanation says why no app of the caller has clientID,
+// and what to do when another user created it (otherUser).
+func clientIDNotVisibleExplanation(clientID, otherUser string) string {
+	return fmt.Sprintf("None of the OAuth apps visible to the provider's credential has client_id %q. "+
+		"PipesHub shows an app only to the user who created it, and lists only that user's apps: to any other user, "+
+		"admins of the same organisation included, an existing app is as invisible as a deleted one. So one of these holds:\n"+
+		"  - another user created the app: %s;\n"+
+		"  - the app was deleted (a deleted app cannot be read or restored through the API);\n"+
+		"  - the client id is wrong: with the creator's token, the pipeshub_oauth_apps data source lists the "+
+		"client_id and id of each of that user's apps.", clientID, otherUser)
 }
 
 // appByName walks every page of the list filtered by search (a case-insensitive

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -96,8 +97,9 @@ func TestProtocol_importByIdentity(t *testing.T) {
 	expectCalls(t, "ReadResource", emu, map[string]int{emulator.RouteGetApp: 1})
 }
 
-// Import by string id sets the identity too; a malformed id or identity (a
-// client_id, the likely mix-up) is refused before any API call.
+// Import by string id sets the identity too; a string that is neither an id
+// nor a client id, and an identity holding a client id (the identity is the
+// id alone), are refused before any API call.
 func TestProtocol_importByIDAndMalformed(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	app := testAccCreateApp(t, api, clientCredentialsApp("proto import id"))
@@ -110,11 +112,86 @@ func TestProtocol_importByIDAndMalformed(t *testing.T) {
 		t.Errorf("identity after import by id = %q, want %q", got, app.ID)
 	}
 
-	resp, _ = p.importApp(app.ClientID, nil)
-	requireError(t, "ImportResourceState by id", resp.Diagnostics, "Invalid import ID", app.ClientID, "not by its client_id")
+	for _, bad := range []string{
+		"oauthapp-1",                        // the slug
+		strings.ToUpper(app.ClientID),       // PipesHub writes client ids in lower case and matches them exactly
+		app.ClientID + " ",                  // a stray space
+		"pipeshub_oauth_app.test " + app.ID, // a pasted command line
+	} {
+		resp, _ = p.importApp(bad, nil)
+		requireError(t, "ImportResourceState of "+bad, resp.Diagnostics, "Invalid import ID", fmt.Sprintf("%q", bad),
+			"neither a PipesHub OAuth app id", "nor an OAuth client id", "the client_id attribute")
+	}
 	resp, _ = p.importApp("", p.identity(app.ClientID))
-	requireError(t, "ImportResourceState by identity", resp.Diagnostics, "Invalid import identity", app.ClientID, "not by its client_id")
+	requireError(t, "ImportResourceState by identity", resp.Diagnostics, "Invalid import identity", app.ClientID,
+		"not its client_id", "give it as the import ID instead")
 	expectCalls(t, "ImportResourceState", emu, nil)
+}
+
+// Import by client id: the string import ID may be the app's OAuth client
+// id, which is resolved to the id by reading the caller's apps up to the page
+// that holds it; the import then goes on as by id (identity { id }, one GET by
+// the read that follows). A client id of another user's app, of a deleted
+// app or of none fails in ImportResourceState with the per-creator
+// explanation, after reading every page of the caller's apps, writing nothing.
+func TestProtocol_importByClientID(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	var apps []*client.AppWithSecret // oldest first
+	for i := range 150 {
+		apps = append(apps, testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("proto import %03d", i))))
+	}
+	othersApp := testAccCreateApp(t, testAccClient(t, url, testAccOtherAdminToken), clientCredentialsApp("someone else's"))
+	p := newProtoProvider(t, url, testAccAdminToken)
+
+	for _, tc := range []struct {
+		what  string
+		app   *client.AppWithSecret
+		pages int
+	}{{"the newest app", apps[149], 1}, {"the 101st newest", apps[49], 2}} {
+		emu.ResetCalls()
+		resp, imported := p.importApp(tc.app.ClientID, nil)
+		requireNoDiags(t, "ImportResourceState of "+tc.what, resp.Diagnostics)
+		if imported == nil {
+			t.Fatalf("%s: imported %d resources", tc.what, len(resp.ImportedResources))
+		}
+		if got := str(t, p.decode(p.resourceType(), imported.State)["id"]); got != tc.app.ID {
+			t.Errorf("%s: imported id = %q, want %q", tc.what, got, tc.app.ID)
+		}
+		if got := p.identityID(imported.Identity); got != tc.app.ID {
+			t.Errorf("%s: imported identity = %q, want the id %q", tc.what, got, tc.app.ID)
+		}
+		expectCalls(t, "ImportResourceState of "+tc.what, emu, map[string]int{emulator.RouteListApps: tc.pages})
+
+		emu.ResetCalls()
+		read := p.read(imported.State, imported.Private, imported.Identity)
+		requireNoDiags(t, "ReadResource of "+tc.what, read.Diagnostics)
+		state := p.decode(p.resourceType(), read.NewState)
+		if str(t, state["id"]) != tc.app.ID || str(t, state["client_id"]) != tc.app.ClientID || str(t, state["name"]) != tc.app.Name {
+			t.Errorf("%s: read state id %v, client_id %v, name %v", tc.what, state["id"], state["client_id"], state["name"])
+		}
+		expectCalls(t, "ReadResource of "+tc.what, emu, map[string]int{emulator.RouteGetApp: 1})
+	}
+
+	deleted := apps[0]
+	if err := api.DeleteApp(context.Background(), deleted.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ what, clientID string }{
+		{"another user's app", othersApp.ClientID},
+		{"a deleted app", deleted.ClientID},
+		{"no app", "f781997b-c958-4808-a804-5eef2f8102c2"},
+	} {
+		emu.ResetCalls()
+		resp, imported := p.importApp(tc.clientID, nil)
+		requireError(t, "ImportResourceState of "+tc.what, resp.Diagnostics,
+			"Cannot import OAuth app: not visible to this credential", fmt.Sprintf("with client_id %q", tc.clientID),
+			"none of the 149 OAuth apps listed", "only to the user who created it", "admins", "bearer_auth",
+			"PIPESHUB_BEARER_AUTH", "deleted")
+		if imported != nil {
+			t.Errorf("%s: imported %v", tc.what, imported)
+		}
+		expectCalls(t, "ImportResourceState of "+tc.what, emu, map[string]int{emulator.RouteListApps: 2})
+	}
 }
 
 // Importing an app PipesHub hides from the credential (another user's, or a
@@ -231,6 +308,13 @@ func TestAccOAuthApp_importOtherUsersApp(t *testing.T) {
 				// An import block, planned as a user would (Terraform 1.5 and later).
 				Config:      fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", appAddr, app.ID) + appConfig(url, testAccAdminToken, body),
 				ExpectError: want,
+			},
+			{
+				// By client_id: the walk of the caller's apps misses it, and the error says why.
+				Config: fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", appAddr, app.ClientID) + appConfig(url, testAccAdminToken, body),
+				ExpectError: regexp.MustCompile(strings.ReplaceAll(`(?s)Cannot import OAuth app: not visible to this credential.*`+
+					`no OAuth app with client_id "`+app.ClientID+`".*only to the user who created it.*admins of the same organisation.*bearer_auth`,
+					" ", `\s+`)),
 			},
 		},
 	})

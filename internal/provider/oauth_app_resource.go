@@ -125,29 +125,70 @@ func setAppIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, id st
 
 // ImportState takes the app's id, as a string (terraform import, import
 // blocks with id) or as the identity { id } (import blocks with identity,
-// terraform query's generated import blocks). The client_id (a UUID) is the
-// likelier mistake, so a malformed id is refused before any API call with a
-// hint. The import is marked so that Read, which fetches the app, turns a
-// 404 into an error that says why PipesHub may hide an existing app.
+// terraform query's generated import blocks). The string may also be the
+// app's OAuth client id (a UUID), which the app's consumers know: it is
+// resolved to the id by walking the caller's apps (client.FindAppByClientID),
+// and the import goes on with the id. The identity stays the id alone. Any
+// other value is refused before any API call. The import is marked so that
+// Read, which fetches the app, turns a 404 into an error that says why
+// PipesHub may hide an existing app.
 func (r *oauthAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, what := req.ID, "import ID"
-	if id == "" && req.Identity != nil {
+	id := req.ID
+	switch {
+	case id == "" && req.Identity != nil:
 		var identity oauthAppIdentityModel
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}
-		id, what = identity.ID.ValueString(), "import identity"
-	}
-	if !client.AppIDPattern.MatchString(id) {
-		resp.Diagnostics.AddError("Invalid "+what,
-			fmt.Sprintf("%q is not a PipesHub OAuth app id. Import an app by its id, 24 hexadecimal characters "+
-				"(the id attribute of the pipeshub_oauth_apps data source), not by its client_id.", id))
+		id = identity.ID.ValueString()
+		if !client.AppIDPattern.MatchString(id) {
+			resp.Diagnostics.AddError("Invalid import identity",
+				fmt.Sprintf("%q is not a PipesHub OAuth app id. The identity takes the app's id only, 24 hexadecimal "+
+					"characters (the id attribute of the pipeshub_oauth_apps data source), not its client_id. To import "+
+					"by client_id, give it as the import ID instead: the id argument of the import block, or "+
+					"terraform import ADDRESS CLIENT_ID.", id))
+			return
+		}
+	case client.ClientIDPattern.MatchString(id):
+		if id = r.importedAppID(ctx, id, &resp.Diagnostics); id == "" {
+			return
+		}
+	case !client.AppIDPattern.MatchString(id):
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("%q is neither a PipesHub OAuth app id, 24 hexadecimal characters (the id attribute), nor an "+
+				"OAuth client id, a UUID in lower case (the client_id attribute). Import an app by either, such as\n"+
+				"  terraform import pipeshub_oauth_app.example 665f1c2ab0d3e4f5a6b7c8d9\n"+
+				"  terraform import pipeshub_oauth_app.example f781997b-c958-4808-a804-5eef2f8102c2\n"+
+				"or with the same value as the id argument of an import block.", id))
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, id)...)
 	resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateImporting, true)...)
+}
+
+// importedAppID returns the id of the caller's app whose OAuth client id is
+// clientID, or "" with the reason in diags. PipesHub cannot look an app up by
+// client id, so this reads the caller's apps up to the page that has it
+// (internal/emulator/README.md §5.1), within the read timeout's default.
+func (r *oauthAppResource) importedAppID(ctx context.Context, clientID string, diags *diag.Diagnostics) string {
+	if r.data == nil {
+		addNotConfiguredError(diags)
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx), defaultReadTimeout)
+	defer cancel()
+	app, err := r.data.Client.FindAppByClientID(ctx, clientID)
+	switch {
+	case client.IsNotFound(err):
+		addImportNotFoundError(diags, fmt.Sprintf("with client_id %q", clientID), err)
+		return ""
+	case err != nil:
+		diags.AddError(apiErrorSummary(err, "Cannot import OAuth app"), r.data.apiErrorDetail(err))
+		return ""
+	}
+	return app.ID
 }
 
 // takeImportingFlag reports whether ImportState marked this read, and clears
@@ -162,18 +203,23 @@ func (r *oauthAppResource) takeImportingFlag(ctx context.Context, req privateSta
 	return string(v) == "true"
 }
 
-// addImportNotFoundError explains a 404 on the read that follows an import:
-// to anyone but its creator, an existing app looks exactly like a missing one.
-func addImportNotFoundError(diags *diag.Diagnostics, id string, err error) {
+// addImportNotFoundError explains an import of an app the credential cannot
+// see: a 404 on the read that follows an import by id, or a client id that
+// none of the caller's listed apps has. app names what was imported (the id,
+// or `with client_id "..."`). To anyone but its creator, an existing app looks
+// exactly like a missing one (internal/emulator/README.md §2).
+func addImportNotFoundError(diags *diag.Diagnostics, app string, err error) {
 	diags.AddError("Cannot import OAuth app: not visible to this credential",
 		fmt.Sprintf("%s\n\nPipesHub has no OAuth app %s visible to the provider's credential, so there is nothing to import. "+
 			"PipesHub shows an app only to the user who created it: to any other user, admins of the same organisation "+
-			"included, an existing app answers the same 404 as a deleted one. So one of these holds:\n"+
+			"included, an existing app is hidden exactly as a deleted one is (a 404, and absent from the list of apps). "+
+			"So one of these holds:\n"+
 			"  - another user created the app: import it with that user's bearer token (bearer_auth in the provider block, "+
 			"or PIPESHUB_BEARER_AUTH), the credential that will manage it from now on;\n"+
 			"  - the app was deleted (a deleted app cannot be read or restored through the API);\n"+
-			"  - the id is wrong: with the creator's token, the pipeshub_oauth_apps data source (or terraform query with "+
-			"the pipeshub_oauth_app list resource) lists the ids of that user's apps.", err, id))
+			"  - the id or client id is wrong: with the creator's token, the pipeshub_oauth_apps data source (or terraform "+
+			"query with the pipeshub_oauth_app list resource) lists the ids of that user's apps, and the data source their "+
+			"client ids.", err, app))
 }
 
 func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -188,14 +234,16 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"The [rotating client secrets guide](../guides/rotating-client-secrets.md) shows how to roll a rotation out.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import id.",
+				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import ID, as is the `client_id`.",
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"client_id": schema.StringAttribute{
-				MarkdownDescription: "OAuth `client_id` of the app (a UUID). Never changes.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "OAuth `client_id` of the app (a UUID). Never changes. Also accepted as the import ID " +
+					"(`terraform import`, or `id` in an import block): the provider finds the app among the credential's apps " +
+					"and imports it by its `id`.",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"slug": schema.StringAttribute{
 				MarkdownDescription: "Unique slug PipesHub gives the app, such as `oauthapp-12`.",

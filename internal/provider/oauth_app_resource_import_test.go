@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -72,16 +73,50 @@ func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
 				},
 			},
 			{
+				// terraform import by client_id: the same state as by id.
+				PreConfig:               emu.ResetCalls,
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateIdFunc:       clientIDOf(appAddr),
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: ignore,
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					// The client id was resolved by one page of the list, then the app read by id.
+					if calls := emu.CallCounts(); calls[emulator.RouteListApps] != 1 || calls[emulator.RouteGetApp] == 0 {
+						return fmt.Errorf("import by client_id made %v, want 1 list call and GETs by id", calls)
+					}
+					if len(states) != 1 || states[0].ID != states[0].Attributes["id"] || !hex24.MatchString(states[0].ID) {
+						return fmt.Errorf("imported %v, want one app whose id is the 24-hex id", states)
+					}
+					return nil
+				},
+			},
+			{
 				ResourceName:  appAddr,
 				ImportState:   true,
-				ImportStateId: "f781997b-c958-4808-a804-5eef2f8102c2", // a client_id, not an id
-				ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*not by its client_id`),
+				ImportStateId: "f781997b-c958-4808-a804-5eef2f8102c2", // a client_id no app of the caller has
+				ExpectError: regexp.MustCompile(strings.ReplaceAll(`(?s)Cannot import OAuth app: not visible to this credential.*`+
+					`no OAuth app with client_id "f781997b-c958-4808-a804-5eef2f8102c2" visible.*only to the user who created it`, " ", `\s+`)),
+			},
+			{
+				ResourceName:  appAddr,
+				ImportState:   true,
+				ImportStateId: "oauthapp-1", // the slug: neither an id nor a client id
+				ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*"oauthapp-1" is neither a PipesHub OAuth app id.*nor an\s+OAuth\s+client\s+id`),
 			},
 			{
 				Config:          appConfig(url, testAccAdminToken, apiFields),
 				ResourceName:    appAddr,
 				ImportState:     true,
 				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				// An import block whose id is the client_id plans the import and no change.
+				Config:            appConfig(url, testAccAdminToken, apiFields),
+				ResourceName:      appAddr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportBlockWithID,
+				ImportStateIdFunc: clientIDOf(appAddr),
 			},
 			{
 				ResourceName:    appAddr,
@@ -92,6 +127,17 @@ func TestAccOAuthApp_suspendedAtCreateAndImport(t *testing.T) {
 			},
 		},
 	})
+}
+
+// clientIDOf is an ImportStateIdFunc: the client_id of the resource at address.
+func clientIDOf(address string) resource.ImportStateIdFunc {
+	return func(state *terraform.State) (string, error) {
+		rs, ok := state.RootModule().Resources[address]
+		if !ok || rs.Primary.Attributes["client_id"] == "" {
+			return "", fmt.Errorf("no client_id of %s in state", address)
+		}
+		return rs.Primary.Attributes["client_id"], nil
+	}
 }
 
 // An app created outside Terraform and imported with an import block gets a
