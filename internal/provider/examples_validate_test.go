@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,8 +21,8 @@ import (
 )
 
 // Every directory under examples/ is a configuration a user may copy, and
-// the docs show its files: it must pass `terraform validate` on the Terraform
-// versions it declares. TestExamples_validate runs the real terraform binary
+// the docs show its files (so is README.md's usage snippet): it must pass
+// `terraform validate` on the Terraform versions it declares. TestExamples_validate runs the real terraform binary
 // on each (no init, nothing downloaded: the provider is served in-process and
 // attached with TF_REATTACH_PROVIDERS, as in the interrupt tests);
 // TestExamples_declarations checks, without terraform, what validate cannot:
@@ -51,9 +52,9 @@ var exampleFeatureFloors = map[string]string{
 
 // exampleDir is what the tests need to know of one example directory.
 type exampleDir struct {
-	rel               string   // path under examples/, slash-separated
-	files             []string // the regular files of the directory
-	requiredProviders bool     // a terraform block with required_providers
+	rel               string            // path from the repository root, slash-separated
+	files             map[string][]byte // the regular files of the directory, by name
+	requiredProviders bool              // a terraform block with required_providers
 	providerBlock     bool
 	constraints       []string          // required_version values
 	resources         map[string]bool   // "type.name" of each resource block
@@ -88,17 +89,21 @@ func findExampleDirs(t *testing.T) []*exampleDir {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, p)
-		dir := &exampleDir{rel: filepath.ToSlash(rel), resources: map[string]bool{}, features: map[string]string{}}
+		rel, _ := filepath.Rel(filepath.Join(root, ".."), p)
+		dir := newExampleDir(filepath.ToSlash(rel))
 		terraformFiles := 0
 		for _, e := range entries {
 			if !e.Type().IsRegular() {
 				continue
 			}
-			dir.files = append(dir.files, e.Name())
+			src, err := os.ReadFile(filepath.Join(p, e.Name()))
+			if err != nil {
+				return err
+			}
+			dir.files[e.Name()] = src
 			if strings.HasSuffix(e.Name(), ".tf") || strings.HasSuffix(e.Name(), ".tfquery.hcl") {
 				terraformFiles++
-				if err := dir.parse(filepath.Join(p, e.Name())); err != nil {
+				if err := dir.parse(src, e.Name()); err != nil {
 					return err
 				}
 			}
@@ -112,10 +117,42 @@ func findExampleDirs(t *testing.T) []*exampleDir {
 		t.Fatal(err)
 	}
 	// A sanity check that the walk found the examples at all.
-	if !slices.ContainsFunc(dirs, func(d *exampleDir) bool { return d.rel == "provider" }) {
+	if !slices.ContainsFunc(dirs, func(d *exampleDir) bool { return d.rel == "examples/provider" }) {
 		t.Fatalf("found no examples/provider among %d example directories", len(dirs))
 	}
-	return dirs
+	return append(dirs, readmeUsageExample(t))
+}
+
+func newExampleDir(rel string) *exampleDir {
+	return &exampleDir{rel: rel, files: map[string][]byte{}, resources: map[string]bool{}, features: map[string]string{}}
+}
+
+// readmeUsageExample is README.md's usage snippet, the first configuration
+// a reader copies, as an example of its own.
+func readmeUsageExample(t *testing.T) *exampleDir {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const section = "## Using the provider with a real PipesHub"
+	_, after, ok := strings.Cut(string(raw), section)
+	if !ok {
+		t.Fatalf("README.md has no section %q", section)
+	}
+	_, snippet, ok := strings.Cut(after, "```terraform\n")
+	if ok {
+		snippet, _, ok = strings.Cut(snippet, "```")
+	}
+	if !ok {
+		t.Fatalf("README.md's section %q has no terraform code block", section)
+	}
+	dir := newExampleDir("README.md")
+	dir.files["main.tf"] = []byte(snippet)
+	if err := dir.parse([]byte(snippet), "main.tf"); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // The parts of Terraform's language the tests read; everything else is left
@@ -139,12 +176,7 @@ var (
 	exampleActionTrigger = regexp.MustCompile(`(?m)^\s*action_trigger\s*\{`)
 )
 
-func (d *exampleDir) parse(path string) error {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	name := filepath.Base(path)
+func (d *exampleDir) parse(src []byte, name string) error {
 	where := d.rel + "/" + name
 	if strings.HasSuffix(name, ".tfquery.hcl") {
 		d.hasQuery = true
@@ -152,11 +184,11 @@ func (d *exampleDir) parse(path string) error {
 	}
 	file, diags := hclparse.NewParser().ParseHCL(src, where)
 	if diags.HasErrors() {
-		return fmt.Errorf("examples/%s: %s", where, diags.Error())
+		return fmt.Errorf("%s: %s", where, diags.Error())
 	}
 	content, _, diags := file.Body.PartialContent(exampleFileSchema)
 	if diags.HasErrors() {
-		return fmt.Errorf("examples/%s: %s", where, diags.Error())
+		return fmt.Errorf("%s: %s", where, diags.Error())
 	}
 	if exampleActionTrigger.Match(src) {
 		d.features["action_trigger"] = where
@@ -167,7 +199,7 @@ func (d *exampleDir) parse(path string) error {
 		case "terraform":
 			tf, _, diags := block.Body.PartialContent(exampleTerraformSchema)
 			if diags.HasErrors() {
-				return fmt.Errorf("examples/%s: %s", at, diags.Error())
+				return fmt.Errorf("%s: %s", at, diags.Error())
 			}
 			if len(tf.Blocks) > 0 {
 				d.requiredProviders = true
@@ -175,7 +207,7 @@ func (d *exampleDir) parse(path string) error {
 			if attr, ok := tf.Attributes["required_version"]; ok {
 				v, diags := attr.Expr.Value(nil)
 				if diags.HasErrors() || v.IsNull() || !v.IsKnown() || v.Type() != cty.String {
-					return fmt.Errorf("examples/%s: required_version is not a literal string", at)
+					return fmt.Errorf("%s: required_version is not a literal string", at)
 				}
 				d.constraints = append(d.constraints, v.AsString())
 			}
@@ -186,19 +218,19 @@ func (d *exampleDir) parse(path string) error {
 		case "import":
 			imp, _, diags := block.Body.PartialContent(exampleImportSchema)
 			if diags.HasErrors() {
-				return fmt.Errorf("examples/%s: %s", at, diags.Error())
+				return fmt.Errorf("%s: %s", at, diags.Error())
 			}
 			to, ok := imp.Attributes["to"]
 			if !ok {
-				return fmt.Errorf("examples/%s: import block without to", at)
+				return fmt.Errorf("%s: import block without to", at)
 			}
 			traversal, diags := hcl.AbsTraversalForExpr(to.Expr)
 			if diags.HasErrors() || len(traversal) < 2 {
-				return fmt.Errorf("examples/%s: import's to is not a resource address", at)
+				return fmt.Errorf("%s: import's to is not a resource address", at)
 			}
 			attr, ok := traversal[1].(hcl.TraverseAttr)
 			if !ok {
-				return fmt.Errorf("examples/%s: import's to is not a resource address", at)
+				return fmt.Errorf("%s: import's to is not a resource address", at)
 			}
 			d.imports = append(d.imports, exampleImport{to: traversal.RootName() + "." + attr.Name, where: at})
 			if _, ok := imp.Attributes["identity"]; ok {
@@ -227,7 +259,7 @@ func (d *exampleDir) constraintsFor(t *testing.T, provider *exampleDir) version.
 	for _, c := range all {
 		parsed, err := version.NewConstraint(c)
 		if err != nil {
-			t.Fatalf("examples/%s: required_version %q: %v", d.rel, c, err)
+			t.Fatalf("%s: required_version %q: %v", d.rel, c, err)
 		}
 		out = append(out, parsed...)
 	}
@@ -237,7 +269,7 @@ func (d *exampleDir) constraintsFor(t *testing.T, provider *exampleDir) version.
 func exampleProviderDir(t *testing.T, dirs []*exampleDir) *exampleDir {
 	t.Helper()
 	for _, d := range dirs {
-		if d.rel == filepath.ToSlash(filepath.Dir(exampleProviderFile)) {
+		if d.rel == "examples/"+filepath.ToSlash(filepath.Dir(exampleProviderFile)) {
 			return d
 		}
 	}
@@ -255,7 +287,7 @@ func TestExamples_declarations(t *testing.T) {
 			// example works as shown (and `terraform import` has a target).
 			for _, imp := range d.imports {
 				if !d.resources[imp.to] {
-					t.Errorf("examples/%s: import block's to = %s names no resource declared in examples/%s",
+					t.Errorf("%s: import block's to = %s names no resource declared in %s",
 						imp.where, imp.to, d.rel)
 				}
 			}
@@ -273,7 +305,7 @@ func TestExamples_declarations(t *testing.T) {
 				segments := floor.Segments()
 				below := version.Must(version.NewVersion(fmt.Sprintf("%d.%d.999", segments[0], segments[1]-1)))
 				if constraints.Check(below) {
-					t.Errorf("examples/%s uses %s (%s), which needs Terraform %s or later, but its required_version (%s) "+
+					t.Errorf("%s uses %s (%s), which needs Terraform %s or later, but its required_version (%s) "+
 						"admits %s: add terraform { required_version = \">= %s\" }, in a directory of its own if the "+
 						"examples beside it work with older versions", d.rel, feature, d.features[feature],
 						exampleFeatureFloors[feature], constraints, below, exampleFeatureFloors[feature])
@@ -351,54 +383,39 @@ func TestExamples_validate(t *testing.T) {
 					have[i] = fmt.Sprintf("%s=%s (Terraform %s)", b.env, b.path, b.version)
 				}
 				if newer == "" {
-					t.Skipf("examples/%s requires Terraform %s; %s does not meet it and %s is not set: set %s to "+
+					t.Skipf("%s requires Terraform %s; %s does not meet it and %s is not set: set %s to "+
 						"the path of a Terraform that does (CONTRIBUTING.md) to validate this example",
 						d.rel, constraints, strings.Join(have, ", "), newerTerraformEnv, newerTerraformEnv)
 				}
-				t.Skipf("examples/%s requires Terraform %s, which no available terraform meets: %s",
+				t.Skipf("%s requires Terraform %s, which no available terraform meets: %s",
 					d.rel, constraints, strings.Join(have, ", "))
 			}
 
 			h := newInterruptHarness(t)
 			h.bin = bin.path
-			copyExampleFiles(t, filepath.Join(examplesRoot(), filepath.FromSlash(d.rel)), d.files, h.dir)
+			files := maps.Clone(d.files)
 			if d.fragment() {
-				copyExampleFiles(t, filepath.Join(examplesRoot(), filepath.Dir(exampleProviderFile)),
-					[]string{filepath.Base(exampleProviderFile)}, h.dir, "example-provider.tf")
+				files["example-provider.tf"] = provider.files[filepath.Base(exampleProviderFile)]
+			}
+			for name, src := range files {
+				if err := os.WriteFile(filepath.Join(h.dir, name), src, 0o600); err != nil {
+					t.Fatal(err)
+				}
 			}
 			args := []string{"validate", "-no-color"}
 			if d.hasQuery {
 				if bin.version.LessThan(queryFloor) {
-					t.Fatalf("examples/%s has a .tfquery.hcl file, which Terraform %s ignores: it must require "+
+					t.Fatalf("%s has a .tfquery.hcl file, which Terraform %s ignores: it must require "+
 						"Terraform >= %s", d.rel, bin.version, queryFloor)
 				}
 				args = append(args, "-query") // validate .tfquery.hcl files too
 			}
 			out, code := h.run(args...)
 			if code != 0 || !strings.Contains(out, "Success! The configuration is valid") {
-				t.Fatalf("terraform %s (%s) in a copy of examples/%s%s exited %d:\n%s", strings.Join(args, " "),
+				t.Fatalf("terraform %s (%s) in a copy of %s%s exited %d:\n%s", strings.Join(args, " "),
 					bin.version, d.rel, map[bool]string{true: " with examples/" + exampleProviderFile}[d.fragment()], code, out)
 			}
-			t.Logf("examples/%s: valid on Terraform %s (%s)", d.rel, bin.version, bin.env)
+			t.Logf("%s: valid on Terraform %s (%s)", d.rel, bin.version, bin.env)
 		})
-	}
-}
-
-// copyExampleFiles copies names from dir into dst (as rename[0] when given,
-// for a single file).
-func copyExampleFiles(t *testing.T, dir string, names []string, dst string, rename ...string) {
-	t.Helper()
-	for i, name := range names {
-		raw, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		target := name
-		if i < len(rename) {
-			target = rename[i]
-		}
-		if err := os.WriteFile(filepath.Join(dst, target), raw, 0o600); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
