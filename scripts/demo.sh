@@ -105,16 +105,9 @@ done
 echo "PipesHub API: $server_url (bearer token pipeshub-dev-token)"
 
 # The CLI resolves source "pipeshub-ai/pipeshub" against its own default
-# registry host (registry.terraform.io for Terraform, another for OpenTofu).
-host="$(scripts/tofu-provider-host.sh "$cli")"
-cat >"$work/cli.tfrc" <<CONFIG
-provider_installation {
-  dev_overrides {
-    "$host/pipeshub-ai/pipeshub" = "$work/bin"
-  }
-  direct {}
-}
-CONFIG
+# registry host (registry.terraform.io for Terraform, another for OpenTofu);
+# the script asks the CLI for it (as `make install` does).
+scripts/dev-overrides.sh "$cli" "$work/bin" "$work/cli.tfrc"
 
 # A private copy of the configuration keeps state and lock files out of the
 # repository.
