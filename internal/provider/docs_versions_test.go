@@ -20,6 +20,7 @@ const minTerraformVersion = "1.5"
 var featureFloors = map[string]*regexp.Regexp{
 	"1.6":  regexp.MustCompile(`(?i)opentofu`),                     // OpenTofu's own numbering
 	"1.10": regexp.MustCompile(`(?i)ephemeral`),                    // ephemeral resources
+	"1.11": regexp.MustCompile(`(?i)use_lockfile|write-only`),      // s3 backend locking without DynamoDB, write-only arguments
 	"1.12": regexp.MustCompile(`(?i)identity`),                     // resource identity
 	"1.14": regexp.MustCompile(`(?i)query|list resource|\baction`), // list resources, actions
 }
