@@ -239,4 +239,32 @@ func TestErrorsGuide(t *testing.T) {
 		t.Errorf("%s lacks %d of the provider's error and warning titles; give each a section with its cause "+
 			"and fix, writing the title as a code span (`Title`), then run make docs:\n  %s", errorsGuideTemplate, len(missing), strings.Join(missing, "\n  "))
 	}
+	// And the other way round: a section whose title the provider no longer
+	// shows would send a reader after a message that cannot appear.
+	for _, stale := range guideSectionTitles(string(raw)) {
+		if !seen[stale] {
+			t.Errorf("%s has a section for %q, which the provider's source no longer shows: remove or rename it", errorsGuideTemplate, stale)
+		}
+	}
+}
+
+// guideSectionTitles returns the code spans of the "#### " headings in the
+// guide's section on the provider's own errors and warnings.
+func guideSectionTitles(guide string) []string {
+	var titles []string
+	inSection := false
+	for _, line := range strings.Split(guide, "\n") {
+		switch {
+		case strings.HasPrefix(line, "## "):
+			inSection = line == "## The provider's errors and warnings"
+		case inSection && strings.HasPrefix(line, "#### "):
+			// The titles come before the parenthesis: "(error, on `attr`)".
+			heading, _, _ := strings.Cut(line, " (")
+			spans := strings.Split(heading, "`")
+			for i := 1; i < len(spans); i += 2 {
+				titles = append(titles, spans[i])
+			}
+		}
+	}
+	return titles
 }

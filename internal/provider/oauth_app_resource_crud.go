@@ -171,36 +171,32 @@ func (r *oauthAppResource) readNotFound(ctx context.Context, req resource.ReadRe
 	if !r.data.problems.firstTime(causeInvisibleApps) {
 		return // the first such app's error says it all, and fails the run; state is kept as it was
 	}
-	var cause, summary string
+	const fix = "\n\nPipesHub shows an app only to the user who created it: to anyone else an existing app answers " +
+		"the same 404 as a deleted one. Terraform stops rather than plan to create a second copy of the app while " +
+		"the original keeps working with nobody managing it. The same holds for every other app of this " +
+		"configuration that this credential cannot see; they are not listed again.\n\n" +
+		"To fix it:\n" +
+		"  - run with a token of the user who created the apps (bearer_auth in the provider block, or " +
+		envBearerAuth + "); a renewed personal access token of that same user works;\n" +
+		"  - if that user was deleted, PipesHub's API cannot manage its apps any more: remove them from state " +
+		"(terraform state rm) and create new ones as the new user;\n" +
+		"  - if this app really was deleted, let Terraform forget it deliberately: terraform state rm ADDRESS " +
+		"(the pipeshub_oauth_app resource that holds this id, or a removed block), and the next apply creates a new " +
+		"app, with a new client_id and client_secret."
 	switch {
 	case comparable:
-		summary = "Cannot read OAuth app: another PipesHub user's credential"
-		cause = fmt.Sprintf("%s was created by %s, and the provider's bearer_auth now acts as %s.",
-			label, owner, r.data.caller)
+		resp.Diagnostics.AddError("Cannot read OAuth app: another PipesHub user's credential",
+			fmt.Sprintf("%s was created by %s, and the provider's bearer_auth now acts as %s.", label, owner, r.data.caller)+fix)
 	case !owner.Known():
-		summary = "Cannot read OAuth app: not visible to this credential"
-		cause = fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, and Terraform cannot tell why: "+
-			"the state records no owner for the app (it was last refreshed by a provider version that kept none).",
-			r.data.caller, label)
+		resp.Diagnostics.AddError("Cannot read OAuth app: not visible to this credential",
+			fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, and Terraform cannot tell why: the "+
+				"state records no owner for the app (it was last refreshed by a provider version that kept none).",
+				r.data.caller, label)+fix)
 	default:
-		summary = "Cannot read OAuth app: not visible to this credential"
-		cause = fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, created by %s, and Terraform "+
-			"cannot tell whether they are the same user (one of the two tokens names no user).",
-			r.data.caller, label, owner)
+		resp.Diagnostics.AddError("Cannot read OAuth app: not visible to this credential",
+			fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, created by %s, and Terraform cannot "+
+				"tell whether they are the same user (one of the two tokens names no user).", r.data.caller, label, owner)+fix)
 	}
-	resp.Diagnostics.AddError(summary, cause+"\n\n"+
-		"PipesHub shows an app only to the user who created it: to anyone else an existing app answers the same 404 "+
-		"as a deleted one. Terraform stops rather than plan to create a second copy of the app while the original "+
-		"keeps working with nobody managing it. The same holds for every other app of this configuration that this "+
-		"credential cannot see; they are not listed again.\n\n"+
-		"To fix it:\n"+
-		"  - run with a token of the user who created the apps (bearer_auth in the provider block, or "+
-		envBearerAuth+"); a renewed personal access token of that same user works;\n"+
-		"  - if that user was deleted, PipesHub's API cannot manage its apps any more: remove them from state "+
-		"(terraform state rm) and create new ones as the new user;\n"+
-		"  - if this app really was deleted, let Terraform forget it deliberately: terraform state rm ADDRESS "+
-		"(the pipeshub_oauth_app resource that holds this id, or a removed block), and the next apply creates a new "+
-		"app, with a new client_id and client_secret.")
 }
 
 // checkSecretStillWorks notices a client secret regenerated outside
