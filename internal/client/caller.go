@@ -83,7 +83,7 @@ func (c Caller) Known() bool { return c.UserID != "" || c.TokenDigest != "" }
 // Same reports whether c and other are the same caller, and whether that
 // can be told at all: a user named by a JWT and a token known only by its
 // digest cannot be compared.
-func (c Caller) Same(other Caller) (same, comparable bool) {
+func (c Caller) Same(other Caller) (same, certain bool) {
 	switch {
 	case c.UserID != "" && other.UserID != "":
 		return c.UserID == other.UserID && (c.OrgID == "" || other.OrgID == "" || c.OrgID == other.OrgID), true

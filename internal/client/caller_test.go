@@ -58,8 +58,8 @@ func TestCallerOf(t *testing.T) {
 func TestCallerSame(t *testing.T) {
 	alice := Caller{UserID: "a", OrgID: "o"}
 	for name, tc := range map[string]struct {
-		a, b             Caller
-		same, comparable bool
+		a, b          Caller
+		same, certain bool
 	}{
 		"same user":                    {alice, Caller{UserID: "a", OrgID: "o"}, true, true},
 		"same user, token without org": {alice, Caller{UserID: "a"}, true, true},
@@ -71,9 +71,9 @@ func TestCallerSame(t *testing.T) {
 		"nothing recorded":             {Caller{}, alice, false, false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			same, comparable := tc.a.Same(tc.b)
-			if same != tc.same || comparable != tc.comparable {
-				t.Fatalf("Same = %v, %v; want %v, %v", same, comparable, tc.same, tc.comparable)
+			same, certain := tc.a.Same(tc.b)
+			if same != tc.same || certain != tc.certain {
+				t.Fatalf("Same = %v, %v; want %v, %v", same, certain, tc.same, tc.certain)
 			}
 		})
 	}

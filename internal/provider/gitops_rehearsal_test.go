@@ -177,6 +177,14 @@ resource "pipeshub_oauth_app" "existing" {
 	if strings.Contains(out, "will be created") || emu.Calls(emulator.RouteCreateApp) != 0 {
 		h.fatalf(out, "the swapped credential planned or made a create")
 	}
+	// Nor may a destroy without refresh drop alice's apps from state.
+	out, code := h.run("destroy", "-refresh=false", "-auto-approve", "-input=false", "-no-color")
+	if code == 0 || !strings.Contains(out, "Error: Cannot delete OAuth app: not visible to this credential") {
+		h.fatalf(out, "destroy -refresh=false with bob's token exited %d", code)
+	}
+	if n := len(h.appsInState()); n != 5 {
+		t.Fatalf("after bob's destroy the state holds %d apps, want all 5", n)
+	}
 	// Back to alice's token, renewed meanwhile: nothing to do.
 	config(testAccAliceRenewed, "1", "1", "active", false)
 	noWarnings(driftCheck(0))

@@ -157,7 +157,7 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 // is an error, reported in full once per run since every app has the cause.
 func (r *oauthAppResource) readNotFound(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, state *oauthAppResourceModel) {
 	owner := privateCaller(ctx, req.Private, &resp.Diagnostics)
-	same, comparable := owner.Same(r.data.caller)
+	same, certain := owner.Same(r.data.caller)
 	label := appLabel(state.Name.ValueString(), state.ID.ValueString(), state.ClientID.ValueString())
 	if same {
 		resp.Diagnostics.AddWarning("OAuth app deleted outside Terraform",
@@ -171,33 +171,38 @@ func (r *oauthAppResource) readNotFound(ctx context.Context, req resource.ReadRe
 	if !r.data.problems.firstTime(causeInvisibleApps) {
 		return // the first such app's error says it all, and fails the run; state is kept as it was
 	}
-	const fix = "\n\nPipesHub shows an app only to the user who created it: to anyone else an existing app answers " +
-		"the same 404 as a deleted one. Terraform stops rather than plan to create a second copy of the app while " +
-		"the original keeps working with nobody managing it. The same holds for every other app of this " +
-		"configuration that this credential cannot see; they are not listed again.\n\n" +
-		"To fix it:\n" +
-		"  - run with a token of the user who created the apps (bearer_auth in the provider block, or " +
-		envBearerAuth + "); a renewed personal access token of that same user works;\n" +
-		"  - if that user was deleted, PipesHub's API cannot manage its apps any more: remove them from state " +
-		"(terraform state rm) and create new ones as the new user;\n" +
-		"  - if this app really was deleted, let Terraform forget it deliberately: terraform state rm ADDRESS " +
-		"(the pipeshub_oauth_app resource that holds this id, or a removed block), and the next apply creates a new " +
-		"app, with a new client_id and client_secret."
+	// Said once per run: a read of every app has the same cause.
+	const stop = " Terraform stops rather than plan to create a second copy of the app while the original keeps " +
+		"working with nobody managing it. The same holds for every other app of this configuration that this " +
+		"credential cannot see; they are not listed again."
 	switch {
-	case comparable:
+	case certain:
 		resp.Diagnostics.AddError("Cannot read OAuth app: another PipesHub user's credential",
-			fmt.Sprintf("%s was created by %s, and the provider's bearer_auth now acts as %s.", label, owner, r.data.caller)+fix)
+			fmt.Sprintf("%s was created by %s, and the provider's bearer_auth now acts as %s.", label, owner, r.data.caller)+stop+invisibleAppFix)
 	case !owner.Known():
 		resp.Diagnostics.AddError("Cannot read OAuth app: not visible to this credential",
 			fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, and Terraform cannot tell why: the "+
 				"state records no owner for the app (it was last refreshed by a provider version that kept none).",
-				r.data.caller, label)+fix)
+				r.data.caller, label)+stop+invisibleAppFix)
 	default:
 		resp.Diagnostics.AddError("Cannot read OAuth app: not visible to this credential",
 			fmt.Sprintf("The provider's bearer_auth, acting as %s, cannot see %s, created by %s, and Terraform cannot "+
-				"tell whether they are the same user (one of the two tokens names no user).", r.data.caller, label, owner)+fix)
+				"tell whether they are the same user (one of the two tokens names no user).", r.data.caller, label, owner)+stop+invisibleAppFix)
 	}
 }
+
+// invisibleAppFix explains an app in state that answers 404 to a credential
+// other than its owner's, and what to do.
+const invisibleAppFix = "\n\nPipesHub shows an app only to the user who created it: to anyone else an existing app answers " +
+	"the same 404 as a deleted one.\n\n" +
+	"To fix it:\n" +
+	"  - run with a token of the user who created the apps (bearer_auth in the provider block, or " +
+	envBearerAuth + "); a renewed personal access token of that same user works;\n" +
+	"  - if that user was deleted, PipesHub's API cannot manage its apps any more: remove them from state " +
+	"(terraform state rm) and create new ones as the new user;\n" +
+	"  - if this app really was deleted, let Terraform forget it deliberately: terraform state rm ADDRESS " +
+	"(the pipeshub_oauth_app resource that holds this id, or a removed block), and the next apply creates a new " +
+	"app, with a new client_id and client_secret."
 
 // checkSecretStillWorks notices a client secret regenerated outside
 // Terraform, which PipesHub's app object does not show: only its updated_at
@@ -342,7 +347,20 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 
 	err := r.data.Client.DeleteApp(ctx, state.ID.ValueString())
-	if err != nil && !client.IsNotFound(err) { // already gone counts as deleted
+	switch {
+	case client.IsNotFound(err):
+		// Already gone counts as deleted, but only to the app's owner: to
+		// anyone else (a destroy with -refresh=false and a swapped token)
+		// the app may live on, and dropping it from state would orphan it.
+		owner := privateCaller(ctx, req.Private, &resp.Diagnostics)
+		if same, _ := owner.Same(r.data.caller); !same {
+			resp.Diagnostics.AddError("Cannot delete OAuth app: not visible to this credential",
+				fmt.Sprintf("PipesHub answers 404 for %s to the provider's bearer_auth, acting as %s, and the app was "+
+					"created by %s: it may still exist, so Terraform keeps it in state.",
+					appLabel(state.Name.ValueString(), state.ID.ValueString(), state.ClientID.ValueString()),
+					r.data.caller, owner)+invisibleAppFix)
+		}
+	case err != nil:
 		resp.Diagnostics.AddError("Cannot delete OAuth app", r.data.apiErrorDetail(err))
 	}
 }
