@@ -15,9 +15,11 @@ import (
 const DefaultUserAgent = "terraform-provider-pipeshub"
 
 // defaultAttemptTimeout bounds one attempt when the caller gives no HTTPClient,
-// so that a server that never answers cannot hang a request until the caller's
-// own deadline (retries, if any, still follow).
-const defaultAttemptTimeout = 60 * time.Second
+// so that a server that accepts the connection and never answers fails a
+// request in well under a minute (with its one retry, maxSilentRetries).
+// Waits for PipesHub's rate limit are outside it: they happen between
+// attempts, bounded by the operation's deadline.
+const defaultAttemptTimeout = 15 * time.Second
 
 // Config configures a Client.
 type Config struct {
@@ -110,15 +112,10 @@ func New(cfg Config) (*Client, error) {
 		base0 = cleanhttp.DefaultPooledClient()
 		base0.Timeout = defaultAttemptTimeout
 	}
-	inner := base0.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
 	p := newPacer(cfg.RequestsPerMinute, logger)
 	clock := &serverClock{}
 	// A copy, so that the caller's http.Client is left as it was given.
 	hc := *base0
-	hc.Transport = &pacedTransport{next: inner, pacer: p, clock: clock}
 	// Redirects are answered, not followed: net/http would turn a redirected
 	// POST (create) into a GET and drop the Authorization header on another
 	// host. A redirect means the server URL is wrong, and the error says so.

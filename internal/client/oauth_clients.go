@@ -245,17 +245,16 @@ func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
 // setStatus moves an app to status through action. PipesHub answers 400
 // "OAuth app is already <status>" when there is nothing to do, which is what
 // a retry after a lost answer gets; and an error that may have been applied
-// (5xx, lost answer, timeout) leaves the outcome open. In both cases one GET,
-// on a context of its own since ctx may be what ended, settles it: the app
-// in the wanted status is success.
+// (5xx, lost answer) leaves the outcome open. In both cases one GET settles
+// it: the app in the wanted status is success. After an interrupt or the
+// deadline nothing new starts, the GET neither: the error stands, and the
+// next refresh reads the status.
 func (c *Client) setStatus(ctx context.Context, appID, action, status string) (*App, error) {
 	app, err := c.appAction(ctx, http.MethodPost, appID, action, nil)
-	if err == nil || !(MayHaveApplied(err) || isAlreadyInStatus(err, status)) {
+	if err == nil || ctx.Err() != nil || !(MayHaveApplied(err) || isAlreadyInStatus(err, status)) {
 		return app, err
 	}
-	confirmCtx, cancel := followUpContext(ctx)
-	defer cancel()
-	current, getErr := c.GetApp(confirmCtx, appID)
+	current, getErr := c.GetApp(ctx, appID)
 	if getErr == nil && current.Status == status {
 		c.logger.Warn(ctx, "PipesHub API: status change confirmed by reading the app", map[string]any{
 			"path": "/oauth-clients/" + appID + action, "status": status, "error": err.Error(),
@@ -295,82 +294,4 @@ func (c *Client) appAction(ctx context.Context, method, appID, suffix string, bo
 		return nil, err
 	}
 	return out.App, nil
-}
-
-// fetch sends r and returns its 2xx JSON answer decoded (see call).
-func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
-	var out T
-	if err := c.call(ctx, r, &out); err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// checkedAnswer is an answer that can lack what its call returns (the app,
-// a secret): missing says what, "" when nothing.
-type checkedAnswer interface{ missing() string }
-
-// call sends r and decodes a 2xx JSON body into out.
-// A nil out ignores the body: delete and revoke-all answer only a message.
-//
-// A success whose body is cut off or unreadable was applied, but what it
-// carried (the app, a new secret) is lost; a repeatable request is sent
-// again for it, within the client's retries. An answer that decodes but is
-// missing something (checkedAnswer) is a *DecodeError too, not repeated.
-func (c *Client) call(ctx context.Context, r request, out any) error {
-	for attempt := 0; ; attempt++ {
-		status, err := c.callOnce(ctx, r, out)
-		var decErr *DecodeError
-		broken := errors.As(err, &decErr) || errors.Is(err, errReadingResponse)
-		if broken && r.retry == repeatable && attempt < c.maxRetries && ctx.Err() == nil {
-			c.logger.Warn(ctx, "PipesHub API: repeating a request whose answer was broken", map[string]any{
-				"method": r.method, "path": r.path, "error": err.Error(),
-			})
-			continue
-		}
-		if checked, ok := out.(checkedAnswer); ok && err == nil {
-			if what := checked.missing(); what != "" {
-				return &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: errors.New(what)}
-			}
-		}
-		return err
-	}
-}
-
-func (c *Client) callOnce(ctx context.Context, r request, out any) (int, error) {
-	data, status, err := c.send(ctx, r)
-	if err != nil || out == nil {
-		return status, err
-	}
-	if err := decodeAnswer(data, out); err != nil {
-		return status, &DecodeError{Method: r.method, Path: r.path, StatusCode: status, Err: err}
-	}
-	return status, nil
-}
-
-// ownDecoder is an answer that plain JSON decoding would get wrong (the
-// scopes, whose category order a map loses); its errors quote no body.
-type ownDecoder interface{ decodeAnswer(data []byte) error }
-
-func decodeAnswer(data []byte, out any) error {
-	if d, ok := out.(ownDecoder); ok {
-		return d.decodeAnswer(data)
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return jsonProblem(err)
-	}
-	return nil
-}
-
-// jsonProblem describes a decoding failure without quoting the body.
-func jsonProblem(err error) error {
-	var syntaxErr *json.SyntaxError
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntaxErr):
-		return fmt.Errorf("not valid JSON (at byte %d)", syntaxErr.Offset)
-	case errors.As(err, &typeErr):
-		return fmt.Errorf("field %q is a JSON %s, expected %s", typeErr.Field, typeErr.Value, typeErr.Type)
-	}
-	return errors.New("not the expected JSON")
 }

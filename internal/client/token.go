@@ -64,7 +64,7 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		"client_id":       {clientID},
 		"client_secret":   {clientSecret},
 	}
-	_, _, err := c.send(ctx, request{
+	_, err := c.send(ctx, request{
 		method: http.MethodPost,
 		path:   revokePath,
 		form:   form,
@@ -72,7 +72,7 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		retry:     repeatable,
 		anonymous: true,
 		secrets:   []string{clientSecret, token},
-	})
+	}, nil)
 	return err
 }
 
