@@ -245,16 +245,19 @@ func (c *Client) ActivateApp(ctx context.Context, appID string) (*App, error) {
 // setStatus moves an app to status through action. PipesHub answers 400
 // "OAuth app is already <status>" when there is nothing to do, which is what
 // a retry after a lost answer gets; and an error that may have been applied
-// (5xx, lost answer) leaves the outcome open. In both cases one GET settles
-// it: the app in the wanted status is success. After an interrupt or the
-// deadline nothing new starts, the GET neither: the error stands, and the
+// (5xx, lost answer, timeout) leaves the outcome open. In both cases one
+// GET settles it: the app in the wanted status is success. That GET runs on a
+// context of its own when the deadline is what ended the write; after an
+// interrupt nothing new starts, the GET neither: the error stands, and the
 // next refresh reads the status.
 func (c *Client) setStatus(ctx context.Context, appID, action, status string) (*App, error) {
 	app, err := c.appAction(ctx, http.MethodPost, appID, action, nil)
-	if err == nil || ctx.Err() != nil || !(MayHaveApplied(err) || isAlreadyInStatus(err, status)) {
+	if err == nil || errors.Is(ctx.Err(), context.Canceled) || !(MayHaveApplied(err) || isAlreadyInStatus(err, status)) {
 		return app, err
 	}
-	current, getErr := c.GetApp(ctx, appID)
+	confirmCtx, cancel := followUpContext(ctx)
+	defer cancel()
+	current, getErr := c.GetApp(confirmCtx, appID)
 	if getErr == nil && current.Status == status {
 		c.logger.Warn(ctx, "PipesHub API: status change confirmed by reading the app", map[string]any{
 			"path": "/oauth-clients/" + appID + action, "status": status, "error": err.Error(),

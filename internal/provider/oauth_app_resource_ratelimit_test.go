@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
@@ -126,8 +127,19 @@ func testAccLimitedApply(t *testing.T, n, limit int, window time.Duration) {
 			}
 			t.Logf("%d requests, %d answered 429", answered, limited)
 			return nil
-		}, expectAppsDestroyed(testAccClient(t, url, testAccAdminToken))),
+		}, expectAppsDestroyed(limitedCheckClient(t, url))),
 	})
+}
+
+// limitedCheckClient checks PipesHub after the destroy: the window the
+// destroy spent may still be full, so its 429s are waited out.
+func limitedCheckClient(t *testing.T, serverURL string) *client.Client {
+	t.Helper()
+	c, err := client.New(client.Config{ServerURL: serverURL, BearerToken: testAccAdminToken, MaxRetries: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // TestAccOAuthApp_rateLimited30PerWindow: 60 apps against 30 requests per
