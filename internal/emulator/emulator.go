@@ -7,7 +7,7 @@
 //
 // It must not import internal/client or internal/provider (its tests
 // aside): it is what they are tested against, so it must not share their
-// mistakes. Of this repository it imports only internal/whatwgurl.
+// mistakes. Of this repository it imports nothing.
 //
 // README.md in this directory describes that behaviour of PipesHub; code
 // and tests across the repository cite it as "internal/emulator/README.md

@@ -1,6 +1,15 @@
 package emulator
 
-import "github.com/pipeshub-ai/terraform-provider-pipeshub/internal/whatwgurl"
+import whatwg "github.com/nlnwa/whatwg-url/url"
+
+// newURL is JavaScript's new URL(s), which Zod's .url() runs: a WHATWG URL
+// parser with IDNA (UTS #46), with the library's default options, which are
+// Node's (internal/emulator/README.md §3.6). Hosts are normalised as PipesHub
+// reads them: http://ｌｏｃａｌｈｏｓｔ/cb is on localhost, http://127.1/cb on
+// 127.0.0.1. Known difference: the library applies the Bidi Rule (RFC 5893)
+// as UTS #46 asks, so a few right-to-left host names Node 20 accepts, such as
+// https://١.com/, are refused here.
+var newURL = whatwg.NewParser().Parse
 
 // cursorRedirectURI is the one non-HTTPS redirect URI PipesHub allow-lists.
 const cursorRedirectURI = "cursor://anysphere.cursor-mcp/oauth/callback"
@@ -13,11 +22,11 @@ func checkRedirectURIs(uris []string) *apiError {
 			continue
 		}
 		// new URL(uri), which Zod's .url() has already run on every URI.
-		u, err := whatwgurl.Parse(uri)
-		if err != nil || u.Protocol != "https:" && u.Hostname != "localhost" && u.Hostname != "127.0.0.1" {
+		u, err := newURL(uri)
+		if err != nil || u.Protocol() != "https:" && u.Hostname() != "localhost" && u.Hostname() != "127.0.0.1" {
 			return newError(400, codeInvalidRedirect, "Redirect URI must use HTTPS (except localhost): "+uri)
 		}
-		if u.Hash != "" {
+		if u.Hash() != "" {
 			return newError(400, codeInvalidRedirect, "Redirect URI must not contain a fragment: "+uri)
 		}
 	}

@@ -38,6 +38,8 @@ func TestCreateValidation(t *testing.T) {
 		{"redirect five-part IPv4 host", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://1.2.3.4.5/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"redirect host ending in a bad octal number", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://1.09/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"redirect IPv6 zone id", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://[fe80::1%25en0]/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"redirect host IDNA refuses", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://ex\u200dample.com/cb"} }), 400, "VALIDATION_ERROR", "Invalid url"},
+		{"homepage host IDNA refuses", adminToken, base(func(b map[string]any) { b["homepageUrl"] = "https://%E2%80%8D.example/" }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"homepage IPv4 part above 255", adminToken, base(func(b map[string]any) { b["homepageUrl"] = "http://256.256.256.256/" }), 400, "VALIDATION_ERROR", "Invalid url"},
 		{"more than 10 redirects", adminToken, base(func(b map[string]any) {
 			b["redirectUris"] = strings.Split(strings.Repeat("https://a.example/cb,", 11), ",")[:11]
@@ -87,6 +89,8 @@ func TestCreateValidation(t *testing.T) {
 		{"fragment rejected", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"https://ok.example/cb#x"} }), 400, "OAUTH_INVALID_REDIRECT_URI",
 			"Redirect URI must not contain a fragment: https://ok.example/cb#x"},
 		{"member may use non-admin scopes", memberToken, base(func(b map[string]any) { b["allowedScopes"] = []string{"kb:read", "config:read"} }), 201, "", ""},
+		{"full-width localhost in an opaque host", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"myapp://ｌｏｃａｌｈｏｓｔ/cb"} }), 400, "OAUTH_INVALID_REDIRECT_URI",
+			"Redirect URI must use HTTPS (except localhost): myapp://ｌｏｃａｌｈｏｓｔ/cb"},
 		{"redirects validated without auth code", adminToken, base(func(b map[string]any) { b["redirectUris"] = []string{"ftp://files.example/x"} }), 400, "OAUTH_INVALID_REDIRECT_URI",
 			"Redirect URI must use HTTPS (except localhost): ftp://files.example/x"},
 	}
@@ -115,6 +119,12 @@ func TestRedirectURIsAccepted(t *testing.T) {
 		"http://127.0.0.%31/cb",
 		"myapp://localhost/cb",
 		"https://app.example/cb#",
+		// IDNA maps the host (Node v20.20.2's new URL gives localhost,
+		// localhost and 127.0.0.1); PipesHub stores the URI as sent.
+		"http://ｌｏｃａｌｈｏｓｔ/cb",
+		"http://ＬＯＣＡＬＨＯＳＴ:3000/cb",
+		"http://１２７.０.０.１/cb",
+		"https://bücher.example/cb",
 	} {
 		t.Run(uri, func(t *testing.T) {
 			app := h.createApp(adminToken, map[string]any{"name": "r", "allowedScopes": []string{"openid"}, "redirectUris": []string{uri}})

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
-
-	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/whatwgurl"
 )
 
 // zod collects validation issues with Zod v3's messages and its notion of an
@@ -96,7 +94,7 @@ func (z *zod) str(v any, rule stringRule) (string, bool) {
 		okay = false
 	}
 	if rule.url {
-		if _, err := whatwgurl.Parse(s); err != nil { // new URL(s) throws
+		if _, err := newURL(s); err != nil { // new URL(s) throws
 			z.dirty("Invalid url")
 			okay = false
 		}

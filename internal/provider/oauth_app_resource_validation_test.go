@@ -44,6 +44,7 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 		{"spaced javascript URL", testAccAdminToken, with("name", `"javascript :x"`), `(?s)name.*javascript: URL`},
 		{"encoded script", testAccAdminToken, with("description", `"&#60script"`), `(?s)description.*encoded <script>`},
 		{"port out of range", testAccAdminToken, with("homepage_url", `"https://example.com:99999/"`), `(?s)homepage_url.*absolute URL`},
+		{"host IDNA refuses", testAccAdminToken, with("homepage_url", `"https://ex\u200Dample.com/"`), `(?s)homepage_url.*absolute URL.*IDNA`},
 		{"five-part IPv4 redirect", testAccAdminToken, with("redirect_uris", `["https://1.2.3.4.5/cb"]`), `(?s)redirect_uris.*not an absolute URL`},
 		{"long description", testAccAdminToken, with("description", fmt.Sprintf("%q", strings.Repeat("d", 501))), `(?s)description.*PipesHub accepts 1 to 500`},
 		{"event handler", testAccAdminToken, with("description", `"x onmouseover=alert(1)"`), `(?s)description.*event handler`},
@@ -83,6 +84,25 @@ func TestAccOAuthApp_invalidInputs(t *testing.T) {
 	if got := emu.Calls(emulator.RouteListScopes); got > 2 {
 		t.Errorf("scope catalogue fetched %d times, want at most once per credential", got)
 	}
+}
+
+// PipesHub's new URL maps a full-width host through IDNA (UTS #46), so
+// http://ｌｏｃａｌｈｏｓｔ/cb is on localhost and allowed without HTTPS
+// (issue 18): it must plan.
+func TestAccOAuthApp_fullWidthLocalhostRedirectPlans(t *testing.T) {
+	_, url, api := newTestEmulatorWithAdminClient(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
+		Steps: []resource.TestStep{{
+			Config: appConfig(url, testAccAdminToken, `
+  name           = "tfacc full-width localhost"
+  redirect_uris  = ["http://ｌｏｃａｌｈｏｓｔ/cb", "http://ＬＯＣＡＬＨＯＳＴ:3000/cb"]
+  allowed_scopes = ["openid"]`),
+			PlanOnly:           true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
 }
 
 // PipesHub counts length in UTF-16 units, not bytes: a name of 100 accented

@@ -141,6 +141,17 @@ func TestValidationParity(t *testing.T) {
 		{"redirect_uris", "http://2130706433/cb", parityStored, ""},  // WHATWG: 127.0.0.1
 		{"redirect_uris", "http://127.0.0.%31/cb", parityStored, ""}, // WHATWG percent-decodes hosts
 		{"redirect_uris", "myapp://localhost/cb", parityStored, ""},
+		// IDNA (UTS #46) on special schemes' hosts, each checked with
+		// Node v20.20.2 (ada 2.9.2): new URL(s).hostname is in the comment,
+		// or new URL throws ERR_INVALID_URL.
+		{"redirect_uris", "http://ｌｏｃａｌｈｏｓｔ/cb", parityStored, ""},                               // localhost
+		{"redirect_uris", "http://ＬＯＣＡＬＨＯＳＴ:3000/cb", parityStored, ""},                          // localhost
+		{"redirect_uris", "http://１２７.０.０.１/cb", parityStored, ""},                               // 127.0.0.1
+		{"redirect_uris", "https://bücher.example/cb", parityStored, ""},                         // xn--bcher-kva.example
+		{"redirect_uris", "https://a\u00adb.example/cb", parityStored, ""},                       // ab.example: a soft hyphen is mapped away
+		{"redirect_uris", "myapp://ｌｏｃａｌｈｏｓｔ/cb", parityRejected, "HTTPS"},                       // %EF%BD%8C...: an opaque host gets no IDNA
+		{"redirect_uris", "https://ex\u200dample.com/cb", parityRejected, "not an absolute URL"}, // throws: a zero-width joiner
+		{"redirect_uris", "http://xn--localhost/cb", parityRejected, "not an absolute URL"},      // throws: bad Punycode
 		{"redirect_uris", "cursor://anysphere.cursor-mcp/oauth/callback", parityStored, ""},
 		{"redirect_uris", "https://example.com:99999/cb", parityRejected, "not an absolute URL"},
 		{"redirect_uris", "http://127.0.0.1:65536/cb", parityRejected, "not an absolute URL"},
@@ -172,6 +183,7 @@ func TestValidationParity(t *testing.T) {
 		{"homepage_url", "http://example.com:80/privacy", parityStored, ""},
 		{"homepage_url", "http:example.com", parityStored, ""},
 		{"homepage_url", "https://exämple.com/", parityStored, ""},
+		{"homepage_url", "https://faß.de/", parityStored, ""}, // Node v20.20.2: xn--fa-hia.de (nontransitional)
 		{"homepage_url", "https://ex%61mple.com/", parityStored, ""},
 		{"homepage_url", "https://example.com/%zz", parityStored, ""},
 		{"homepage_url", "mailto:privacy@example.com", parityStored, ""},
@@ -183,6 +195,10 @@ func TestValidationParity(t *testing.T) {
 		{"homepage_url", "https://1.2.3.4.5/", parityRejected, "absolute URL"},
 		{"homepage_url", "https://[fe80::1%25en0]/", parityRejected, "absolute URL"},
 		{"homepage_url", "https://exa%zzmple.com/", parityRejected, "absolute URL"},
+		// Host code points IDNA disallows; Node v20.20.2's new URL throws on each.
+		{"homepage_url", "https://a\u2488b.example/", parityRejected, "IDNA"},       // ⒈
+		{"homepage_url", "https://%E2%80%8D.example/", parityRejected, "IDNA"},      // a zero-width joiner, percent-encoded
+		{"homepage_url", "https://\u2100.example/", parityRejected, "absolute URL"}, // ℀ maps to a/c, a forbidden /
 		{"homepage_url", "https://", parityRejected, "absolute URL"},
 		{"homepage_url", "example.com", parityRejected, "absolute URL"},
 		{"homepage_url", "", parityRejected, "absolute URL"},

@@ -1,9 +1,9 @@
 // Package validators holds the plan-time string validators that mirror
 // PipesHub's own input rules (internal/emulator/README.md §3 and §5), so that
 // a bad value fails at plan, on its attribute, before any API call. Of this
-// project it imports only internal/whatwgurl: not the client, and not the
-// emulator, whose copy of the same rules TestValidationParity in
-// internal/provider holds it to.
+// project it imports nothing: not the client, and not the emulator, whose
+// copy of the same rules TestValidationParity in internal/provider holds it
+// to. URLs are parsed by github.com/nlnwa/whatwg-url, as new URL does.
 package validators
 
 import (

@@ -86,6 +86,13 @@ func TestRedirectURIProblem(t *testing.T) {
 		"myapp://LOCALHOST/cb":                "HTTPS", // an opaque host keeps its case
 		"http://example.com/cb#x":             "HTTPS", // PipesHub checks the scheme first
 		"http://localhost/cb#x":               "fragment",
+		// IDNA (UTS #46) maps special schemes' hosts, as new URL does.
+		"http://ｌｏｃａｌｈｏｓｔ/cb":          "", // localhost
+		"http://１２７.０.０.１/cb":          "", // 127.0.0.1
+		"https://bücher.example/cb":    "",
+		"myapp://ｌｏｃａｌｈｏｓｔ/cb":         "HTTPS", // an opaque host is not mapped
+		"https://ex\u200dample.com/cb": "not an absolute URL",
+		"http://xn--localhost/cb":      "not an absolute URL",
 	}
 	for uri, want := range cases {
 		got := RedirectURIProblem(uri)
@@ -118,6 +125,8 @@ func TestAbsoluteURL(t *testing.T) {
 		"http://256.256.256.256/":    false,
 		"https://example.com:99999/": false,
 		"https://[fe80::1%25en0]/":   false,
+		"https://bücher.example/":    true,
+		"https://a\u2488b.example/":  false, // IDNA disallows ⒈
 		"example.com/privacy":        false,
 		"":                           false,
 	}
