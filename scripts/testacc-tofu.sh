@@ -19,7 +19,9 @@ echo "testacc-tofu: $("$tofu" version 2>/dev/null | head -n 1), provider host $h
 # The fault matrix, the Ctrl-C and the rate-limit tests prove the provider's
 # own handling of PipesHub's answers, which does not depend on the CLI; they
 # run under Terraform in `make test` and would double this run's length.
+# The examples declare the Terraform versions they need and are validated on
+# Terraform in `make test` (TestExamples_validate), not on OpenTofu.
 TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu" TF_ACC_PROVIDER_HOST="$host" CHECKPOINT_DISABLE=1 \
   scripts/go-test.sh testacc-tofu -p 2 -timeout "${TEST_TIMEOUT:-10m}" \
-  -skip 'TestAccOAuthAppFaults|TestAccOAuthApp_interrupt|TestAccOAuthApp_rateLimited' ${TESTFLAGS:-} \
+  -skip 'TestAccOAuthAppFaults|TestAccOAuthApp_interrupt|TestAccOAuthApp_rateLimited|TestExamples_validate' ${TESTFLAGS:-} \
   ${TESTACC_PACKAGES:-./internal/provider/...}

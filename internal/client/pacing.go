@@ -17,31 +17,28 @@ import (
 )
 
 // Pacing keeps the client within PipesHub's rate limits (internal/emulator/README.md §3):
-// express-rate-limit fixed windows of a limit per window, counted per user on
-// /oauth-clients, per client IP on /oauth2/*, and globally per client IP
-// before authentication. Every answer past a limiter carries its
-// RateLimit-Limit, -Remaining and -Reset (seconds until the window resets).
+// express-rate-limit fixed windows, counted per user on /oauth-clients, per
+// client IP on /oauth2/*, and globally per client IP before authentication.
+// Every answer past a limiter says what its window still takes
+// (RateLimit-Remaining) and when it resets (RateLimit-Reset, seconds): the
+// client spends what remains, then waits for the reset; the first request of
+// a new window goes alone (a probe) until its answer tells the window, so a
+// window shared with other clients costs at most one 429. A request waits
+// before each attempt, between attempts in send: bounded by the operation's
+// context, never by the per-attempt timeout.
 //
-// A request waits for a slot before each attempt, in go-retryablehttp's
-// RequestLogHook: outside the per-attempt timeout (http.Client.Timeout), and
-// bounded only by the operation's context (the resource's timeouts). Waiting
-// requests are served in arrival order. Within a window the client spends
-// what the server says remains, then waits for the reset; the first answer of
-// each window is awaited before sending more (a probe), so a window shared
-// with other clients costs at most one 429.
-//
-// The window gate is written by hand: x/time/rate is a token bucket, and no
-// token bucket fits a fixed window (a rate of remaining/reset wastes most of
-// the window; a burst plus a rate sends past its end). x/time/rate still
-// enforces Config.RequestsPerMinute, a steady rate by definition.
+// The window is kept by hand: x/time/rate is a token bucket, and none fits a
+// fixed window (a rate of remaining/reset wastes most of it; a burst plus a
+// rate sends past its end). x/time/rate still enforces
+// Config.RequestsPerMinute, a steady rate by definition.
 
 // errPacingWait marks a request that ended (by its context) while waiting for
 // a client-side pacing slot, or whose wait could not end before its deadline:
 // in both cases before anything was sent.
 var errPacingWait = errors.New("waiting for a client-side rate limit slot")
 
-// probeTimeout bounds how long the first request of a window holds the others
-// back when its answer is slow to come.
+// probeTimeout bounds how long a probe holds the others back when its answer
+// is slow to come.
 const probeTimeout = time.Second
 
 // warnAfter is the shortest wait that is logged at WARN.
@@ -82,59 +79,49 @@ func bucketFor(path string) bucketKind {
 type windowState int
 
 const (
-	// unknown: no live window is known; one request at a time is sent until
-	// an answer tells the window's state.
-	unknown windowState = iota
-	// known: lo, hi, budget describe the current window.
-	known
-	// headerless: the server sends no rate-limit headers; nothing is paced
-	// until it does (or answers 429).
-	headerless
+	unknown    windowState = iota // no live window known: the next request probes
+	known                         // resetAt and budget describe the window
+	headerless                    // the server sends no rate-limit headers: nothing is paced
 )
 
 // bucket is the client's view of one server limiter.
 type bucket struct {
-	kind  bucketKind
+	kind bucketKind
+	// turn is held by the one request whose turn it is to be admitted; the
+	// others queue on it first come, first served (a channel's blocked
+	// senders are woken in order).
+	turn chan struct{}
+
+	// The rest is guarded by pacer.mu.
 	state windowState
-	// haveWindow is set once a window was seen; lo and hi then bound the
-	// instant its reset happens(ed) on our clock, narrowed by every answer.
-	haveWindow bool
-	lo, hi     time.Time
-	// budget is how many more requests the window takes: a lower bound, the
-	// best of every answer's Remaining less the requests that may have
-	// reached the server after it (parallel requests arrive in any order:
-	// every request admitted except those answered before it was sent),
-	// less the requests admitted since.
-	budget int64
-	// admitted and answered count requests (all windows); a ticket keeps
-	// answered as it was when its request was sent.
-	admitted, answered uint64
-	// limit and windowLen describe the policy, for the log lines.
-	limit     int64
-	windowLen time.Duration
-	// probes counts the requests admitted while unknown and not yet
-	// answered; probeAt is when the last of them was sent.
-	probes  int
+	// resetAt is when the known window resets on our clock (the answer's
+	// arrival plus its RateLimit-Reset: never early), budget how many more
+	// requests it takes (the best lower bound of every answer, less the
+	// requests admitted since), openedAt when the request whose answer
+	// opened it was sent: answers to requests sent before are stale.
+	resetAt, openedAt time.Time
+	budget            int64
+	// arrived, admitted and answered count requests; a ticket keeps
+	// answered as it was when its request was admitted.
+	arrived, admitted, answered uint64
+	// probing is set while a probe awaits its answer (answers wake waiters).
+	probing bool
 	probeAt time.Time
+	answers chan struct{}
 	// blockedUntil holds back every request after a 429 without rate-limit
 	// headers (only Retry-After).
 	blockedUntil time.Time
-	// queue holds the waiting requests, first come first served.
-	queue []*waiter
-	// warnedFor is the reset instant of the last wait logged at WARN.
+	// limit, windowLen and warnedFor are for the log.
+	limit     int64
+	windowLen time.Duration
 	warnedFor time.Time
-}
-
-type waiter struct {
-	wake chan struct{}
 }
 
 // ticket is one admitted request.
 type ticket struct {
 	bucket         *bucket
 	answeredAtSend uint64
-	probe          bool
-	done           bool
+	probe, done    bool
 }
 
 // pacer holds the limiters shared by all goroutines of one Client.
@@ -148,18 +135,17 @@ type pacer struct {
 	// globalUntil holds back every request after a 429 of the global per-IP
 	// limiter, whose state shows on no other answer.
 	globalUntil time.Time
-	globalLimit string // its RateLimit-Policy, for the log
-	// longRunSaid is set once the "this will take minutes" line was logged.
+	globalLimit string // its policy, for the log
+	// throttled is the total wait so far; longRunSaid is set once the
+	// "this will take minutes" line was logged.
+	throttled   time.Duration
 	longRunSaid bool
-	// throttled is the total time requests were held back, for the
-	// "this will take minutes" line.
-	throttled time.Duration
 }
 
 func newPacer(requestsPerMinute int, logger Logger) *pacer {
 	p := &pacer{logger: logger}
 	for k := range numBuckets {
-		p.buckets[k] = &bucket{kind: k}
+		p.buckets[k] = &bucket{kind: k, turn: make(chan struct{}, 1), answers: make(chan struct{})}
 	}
 	if requestsPerMinute > 0 {
 		p.ceiling = rate.NewLimiter(rate.Limit(float64(requestsPerMinute)/60), 1)
@@ -175,69 +161,64 @@ type pacingWaitError struct {
 }
 
 func (e *pacingWaitError) Error() string {
-	if e.err != nil {
-		return fmt.Sprintf("%v: %s: %v", errPacingWait, e.why, e.err)
-	}
-	return fmt.Sprintf("%v: %s", errPacingWait, e.why)
+	return fmt.Sprintf("%v: %s: %v", errPacingWait, e.why, e.err)
 }
 
 func (e *pacingWaitError) Unwrap() []error { return []error{errPacingWait, e.err} }
 
-// wait blocks until the request may be sent to path, first the ceiling then
-// the server's limiter, and returns its ticket. It fails at once when the
-// wait would pass ctx's deadline, and when ctx ends meanwhile.
+func pacingEnded(ctx context.Context) error {
+	return &pacingWaitError{why: "the operation ended", err: context.Cause(ctx)}
+}
+
+// wait blocks until a request may be sent to kind's limiter, first by the
+// ceiling, then in its turn by the server's window, and returns its ticket.
+// It fails at once when the wait would pass ctx's deadline, and when ctx
+// ends meanwhile.
 func (p *pacer) wait(ctx context.Context, kind bucketKind) (*ticket, error) {
 	if err := p.waitCeiling(ctx); err != nil {
 		return nil, err
 	}
 	b := p.buckets[kind]
-	w := &waiter{wake: make(chan struct{}, 1)}
 	p.mu.Lock()
-	b.queue = append(b.queue, w)
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	for {
-		if b.queue[0] == w {
-			now := time.Now()
-			delay, why := p.delay(b, now)
-			if delay == 0 {
-				t := p.admit(b, now)
-				p.leave(b, w)
-				p.mu.Unlock()
-				return t, nil
-			}
-			if deadline, ok := ctx.Deadline(); ok && now.Add(delay).After(deadline) && why != "" {
-				p.leave(b, w)
-				p.mu.Unlock()
-				return nil, &pacingWaitError{why: fmt.Sprintf("%s, %s after the operation's deadline (its timeouts)", why,
-					delay.Round(time.Second)), err: context.DeadlineExceeded}
-			}
-			p.noteWait(ctx, b, delay, why, now)
-			if timer == nil {
-				timer = time.NewTimer(delay)
-			} else {
-				timer.Reset(delay)
-			}
-		}
+	b.arrived++
+	p.mu.Unlock()
+	select {
+	case b.turn <- struct{}{}:
+	case <-ctx.Done():
+		p.mu.Lock()
+		b.arrived--
 		p.mu.Unlock()
-		var timerC <-chan time.Time
-		if timer != nil {
-			timerC = timer.C
+		return nil, pacingEnded(ctx)
+	}
+	defer func() { <-b.turn }()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for {
+		now := time.Now()
+		delay, why := p.delay(b, now)
+		if delay <= 0 {
+			return p.admit(b, now), nil
 		}
+		if deadline, ok := ctx.Deadline(); ok && now.Add(delay).After(deadline) && why != "" {
+			b.arrived--
+			return nil, &pacingWaitError{why: fmt.Sprintf("%s, %s after the operation's deadline (its timeouts)", why,
+				delay.Round(time.Second)), err: context.DeadlineExceeded}
+		}
+		p.noteWait(ctx, b, delay, why, now)
+		answers := b.answers
+		p.mu.Unlock()
+		timer := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():
-			p.mu.Lock()
-			p.leave(b, w)
-			p.mu.Unlock()
-			return nil, &pacingWaitError{why: "the operation ended", err: context.Cause(ctx)}
-		case <-w.wake:
-		case <-timerC:
+		case <-answers:
+		case <-timer.C:
 		}
+		timer.Stop()
 		p.mu.Lock()
+		if ctx.Err() != nil {
+			b.arrived--
+			return nil, pacingEnded(ctx)
+		}
 	}
 }
 
@@ -262,42 +243,31 @@ func (p *pacer) waitCeiling(ctx context.Context) error {
 			"wait_s": delay.Round(100 * time.Millisecond).Seconds(), "limiter": "max_requests_per_minute",
 		})
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
+	if !sleep(ctx, delay) {
 		r.Cancel()
-		return &pacingWaitError{why: "the operation ended", err: context.Cause(ctx)}
-	case <-t.C:
-		return nil
+		return pacingEnded(ctx)
 	}
+	return nil
 }
 
-// delay is how long the head of b's queue must still wait, with why (for the
-// log and the error); why is "" while waiting for a probe's answer.
+// delay is how long the request whose turn it is must still wait, with why
+// (for the log and the error); why is "" while a probe's answer is awaited.
 func (p *pacer) delay(b *bucket, now time.Time) (time.Duration, string) {
-	if now.Before(p.globalUntil) {
+	switch {
+	case now.Before(p.globalUntil):
 		return p.globalUntil.Sub(now), "PipesHub's global per-IP rate limit (" + p.globalLimit + ") resets"
-	}
-	if now.Before(b.blockedUntil) {
+	case now.Before(b.blockedUntil):
 		return b.blockedUntil.Sub(now), "PipesHub's " + b.kind.String() + " asked to retry after " + b.blockedUntil.Format(time.TimeOnly)
-	}
-	switch b.state {
-	case headerless:
+	case b.state == headerless:
 		return 0, ""
-	case known:
-		if now.Before(b.hi) {
-			if b.budget > 0 {
-				return 0, ""
-			}
-			return b.hi.Sub(now), fmt.Sprintf("PipesHub's %s (%s) resets", b.kind, b.policy())
+	case b.state == known && now.Before(b.resetAt):
+		if b.budget > 0 {
+			return 0, ""
 		}
-		b.state = unknown // the window is over; the next answer tells the new one
+		return b.resetAt.Sub(now), fmt.Sprintf("PipesHub's %s (%s) resets", b.kind, b.policy())
 	}
-	if b.probes == 0 {
-		return 0, ""
-	}
-	if waited := now.Sub(b.probeAt); waited < probeTimeout {
+	b.state = unknown // the window is over (or none was seen): the next answer tells the new one
+	if waited := now.Sub(b.probeAt); b.probing && waited < probeTimeout {
 		return probeTimeout - waited, ""
 	}
 	return 0, ""
@@ -310,7 +280,7 @@ func (b *bucket) policy() string {
 	return fmt.Sprintf("%d requests per window", b.limit)
 }
 
-// admit hands out a ticket, spending the window's budget.
+// admit hands out a ticket, spending the window's budget or probing.
 func (p *pacer) admit(b *bucket, now time.Time) *ticket {
 	b.admitted++
 	t := &ticket{bucket: b, answeredAtSend: b.answered}
@@ -318,60 +288,32 @@ func (p *pacer) admit(b *bucket, now time.Time) *ticket {
 	case known:
 		b.budget--
 	case unknown:
-		t.probe = true
-		b.probes++
-		b.probeAt = now
+		t.probe, b.probing, b.probeAt = true, true, now
 	}
 	return t
-}
-
-// leave removes w from b's queue and wakes the new head.
-func (p *pacer) leave(b *bucket, w *waiter) {
-	for i, q := range b.queue {
-		if q == w {
-			b.queue = append(b.queue[:i], b.queue[i+1:]...)
-			break
-		}
-	}
-	p.wakeHead(b)
-}
-
-func (p *pacer) wakeHead(b *bucket) {
-	if len(b.queue) > 0 {
-		select {
-		case b.queue[0].wake <- struct{}{}:
-		default:
-		}
-	}
 }
 
 // noteWait logs a wait longer than warnAfter once per window, and once per
 // process that the server's limit will make the run take minutes.
 func (p *pacer) noteWait(ctx context.Context, b *bucket, delay time.Duration, why string, now time.Time) {
-	if why == "" || delay <= warnAfter {
-		return
-	}
 	resetAt := now.Add(delay)
-	if !resetAt.After(b.warnedFor.Add(warnAfter)) {
-		return // this wait was logged already
+	if why == "" || delay <= warnAfter || !resetAt.After(b.warnedFor.Add(warnAfter)) {
+		return // not worth a line, or logged already
 	}
 	b.warnedFor = resetAt
 	p.throttled += delay
-	queued := len(b.queue)
+	queued := int64(b.arrived - b.admitted)
 	p.logger.Warn(ctx, "PipesHub rate limit: requests wait "+delay.Round(100*time.Millisecond).String()+" until "+why, map[string]any{
 		"wait_s":    delay.Round(100 * time.Millisecond).Seconds(),
 		"resets_at": resetAt.Format(time.RFC3339),
 		"limiter":   limiterName(why),
 		"queued":    queued,
 	})
-	if p.longRunSaid {
-		return
-	}
 	expected := p.throttled
-	if b.limit > 0 && b.windowLen > 0 && queued > int(b.limit) {
-		expected += time.Duration((queued-1)/int(b.limit)) * b.windowLen
+	if b.limit > 0 && queued > b.limit {
+		expected += time.Duration((queued-1)/b.limit) * b.windowLen
 	}
-	if expected < longRunAfter {
+	if p.longRunSaid || expected < longRunAfter {
 		return
 	}
 	p.longRunSaid = true
@@ -392,26 +334,18 @@ func limiterName(why string) string {
 	return bucketUser.String()
 }
 
-// observe updates t's bucket (or the global gate) from an answer to t's
-// request, sent and received at the given local times.
+// observe learns from an answer to t's request, sent and received at the
+// given local times: the window's budget and reset, or a 429's hold.
 func (p *pacer) observe(t *ticket, resp *http.Response, sent, received time.Time) {
 	limit, okL := headerSeconds(resp.Header, "RateLimit-Limit")
 	remaining, okR := headerSeconds(resp.Header, "RateLimit-Remaining")
 	reset, okT := headerSeconds(resp.Header, "RateLimit-Reset")
-	withHeaders := okL && okR && okT
-	global := false
-	if resp.StatusCode == http.StatusTooManyRequests {
-		global = isGlobalLimit(resp)
-	}
+	limited := resp.StatusCode == http.StatusTooManyRequests
+	global := limited && isGlobalLimit(resp)
 
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	b := t.bucket
-	p.settle(t)
-	b.answered++
-	defer p.wakeHead(b)
-	budget := remaining - int64(b.admitted-t.answeredAtSend-1)
-
+	b := p.answered(t, true)
 	switch {
 	case global:
 		wait, ok := retryAfterFromHeader(resp.Header, resp.StatusCode, received)
@@ -420,45 +354,30 @@ func (p *pacer) observe(t *ticket, resp *http.Response, sent, received time.Time
 		}
 		p.globalUntil = laterOf(p.globalUntil, received.Add(wait))
 		p.globalLimit = policyText(resp.Header)
-		return
 	case resp.StatusCode == http.StatusUnauthorized:
 		// Answered before the per-user limiter: its headers are the global one's.
-		return
-	case !withHeaders:
-		if resp.StatusCode == http.StatusTooManyRequests {
-			if wait, ok := retryAfterFromHeader(resp.Header, resp.StatusCode, received); ok {
-				b.blockedUntil = laterOf(b.blockedUntil, received.Add(wait))
+	case !(okL && okR && okT):
+		if wait, ok := retryAfterFromHeader(resp.Header, resp.StatusCode, received); ok && limited {
+			b.blockedUntil = laterOf(b.blockedUntil, received.Add(wait))
+		} else if !limited && b.state == unknown && b.openedAt.IsZero() {
+			b.state = headerless
+		}
+	case sent.Before(b.openedAt):
+		// An answer from an earlier window, arriving late.
+	default:
+		// Every request admitted since t's, and those in flight when it was
+		// admitted, may have been counted after it: they come off its Remaining.
+		estimate := remaining - int64(b.admitted-t.answeredAtSend-1)
+		resetAt := received.Add(time.Duration(reset) * time.Second)
+		if b.state == known {
+			b.resetAt = earlierOf(b.resetAt, resetAt)
+			b.budget = max(b.budget, estimate)
+			if limited {
+				b.budget = min(b.budget, 0) // spent, whatever we thought
 			}
 			return
 		}
-		if b.state == unknown && !b.haveWindow {
-			b.state = headerless
-		}
-		return
-	}
-
-	lo := sent.Add(time.Duration(reset)*time.Second - time.Second)
-	hi := received.Add(time.Duration(reset) * time.Second)
-	switch {
-	case b.haveWindow && hi.Before(b.lo):
-		// An answer from an earlier window, arriving late.
-	case b.haveWindow && !lo.After(b.hi):
-		// The same window: narrow the reset instant.
-		if b.state != known {
-			return // that window is over
-		}
-		b.lo, b.hi = laterOf(b.lo, lo), earlierOf(b.hi, hi)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			b.budget = min(b.budget, 0) // spent, whatever we thought
-		} else {
-			b.budget = max(b.budget, budget)
-		}
-	default:
-		// A new window.
-		b.state, b.haveWindow = known, true
-		b.lo, b.hi = lo, hi
-		b.budget = budget
-		b.limit = limit
+		b.state, b.openedAt, b.resetAt, b.budget, b.limit = known, sent, resetAt, estimate, limit
 		if w, ok := policyWindow(resp.Header); ok {
 			b.windowLen = w
 		}
@@ -471,21 +390,23 @@ func (p *pacer) observe(t *ticket, resp *http.Response, sent, received time.Time
 func (p *pacer) release(t *ticket, neverSent bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.settle(t)
-	if neverSent {
-		t.bucket.answered++
-	}
-	p.wakeHead(t.bucket)
+	p.answered(t, neverSent)
 }
 
-func (p *pacer) settle(t *ticket) {
-	if t.done {
-		return
+// answered settles t once and wakes the request waiting for its turn;
+// counted marks it answered (or certainly never sent). Called under mu.
+func (p *pacer) answered(t *ticket, counted bool) *bucket {
+	b := t.bucket
+	if !t.done {
+		t.done = true
+		b.probing = b.probing && !t.probe
+		if counted {
+			b.answered++
+		}
 	}
-	t.done = true
-	if t.probe {
-		t.bucket.probes--
-	}
+	close(b.answers)
+	b.answers = make(chan struct{})
+	return b
 }
 
 // isGlobalLimit tells the global per-IP limiter's 429 from the others by its

@@ -97,7 +97,7 @@ func TestPacingServesWaitersInOrder(t *testing.T) {
 	p := newPacer(0, silentLogger{})
 	b := p.buckets[bucketUser]
 	now := time.Now()
-	b.state, b.haveWindow, b.lo, b.hi, b.budget = known, true, now, now.Add(200*time.Millisecond), 0
+	b.state, b.resetAt, b.budget = known, now.Add(200*time.Millisecond), 0
 
 	var mu sync.Mutex
 	var order []int
@@ -125,7 +125,7 @@ func TestPacingServesWaitersInOrder(t *testing.T) {
 		// should the window already have reset, admitted).
 		for arrived := false; !arrived; time.Sleep(time.Millisecond) {
 			p.mu.Lock()
-			arrived = int(b.admitted)+len(b.queue) == i+1
+			arrived = int(b.arrived) == i+1
 			p.mu.Unlock()
 		}
 	}
@@ -260,7 +260,7 @@ func TestLongRunIsSaidOnce(t *testing.T) {
 	b.limit, b.windowLen = 10, time.Minute
 	now := time.Now()
 	for i := range 3 {
-		b.queue = make([]*waiter, 25)
+		b.arrived, b.admitted = 25, 0
 		p.noteWait(context.Background(), b, 50*time.Second, "PipesHub's per-user limit of /oauth-clients (10 requests per 1m0s) resets", now.Add(time.Duration(i)*time.Minute))
 	}
 	if n := logger.count("WARN PipesHub's rate limit will make this run take minutes"); n != 1 {

@@ -121,8 +121,7 @@ type outcome struct {
 // body (delete and revoke-all answer only a message). An answer that
 // decodes but lacks what its call returns (checkedAnswer) is a *DecodeError.
 func (c *Client) call(ctx context.Context, r request, out any) error {
-	_, err := c.send(ctx, r, out)
-	return err
+	return c.send(ctx, r, out)
 }
 
 // fetch sends r and returns its 2xx JSON answer decoded (see call).
@@ -134,11 +133,11 @@ func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
 	return &out, nil
 }
 
-// send performs r and returns the status of its answer: the attempt loop.
-// Errors are *APIError, *OAuthError, *DecodeError or *RequestError.
-func (c *Client) send(ctx context.Context, r request, out any) (int, error) {
+// send performs r, decoding a 2xx answer into out (see call): the attempt
+// loop. Errors are *APIError, *OAuthError, *DecodeError or *RequestError.
+func (c *Client) send(ctx context.Context, r request, out any) error {
 	if r.invalid != nil {
-		return 0, r.invalid
+		return r.invalid
 	}
 	// A write's attempt runs on wire: after an interrupt (ctx cancelled) the
 	// attempt on the wire may finish, for its answer (a one-time secret) to
@@ -156,10 +155,10 @@ func (c *Client) send(ctx context.Context, r request, out any) (int, error) {
 		o := c.attempt(ctx, wire, onWire, &r, n, out)
 		anyReached = anyReached || o.reached
 		if o.kind == final {
-			return o.status, c.gaveUp(&r, o, anyReached, 0)
+			return gaveUp(o, anyReached, 0)
 		}
 		if !c.mayRetry(&r, o, spent, retries, ctx) {
-			return o.status, c.gaveUp(&r, o, anyReached, 0)
+			return gaveUp(o, anyReached, 0)
 		}
 		wait := retryWait(o, c.waitMin, c.waitMax, spent[o.kind], jitter)
 		fields := map[string]any{"method": r.method, "path": r.path, "attempt": n, "wait_ms": wait.Milliseconds()}
@@ -170,7 +169,7 @@ func (c *Client) send(ctx context.Context, r request, out any) (int, error) {
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
 			c.logger.Warn(ctx, "PipesHub API request not retried: the wait would pass the deadline", fields)
-			return o.status, c.gaveUp(&r, o, anyReached, wait)
+			return gaveUp(o, anyReached, wait)
 		}
 		c.logger.Warn(ctx, "retrying PipesHub API request", fields)
 		spent[o.kind]++
@@ -179,7 +178,7 @@ func (c *Client) send(ctx context.Context, r request, out any) (int, error) {
 		}
 		if !sleep(ctx, wait) {
 			// Interrupted while waiting: the request stops there.
-			return 0, &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
+			return &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
 		}
 	}
 }
@@ -211,7 +210,7 @@ func (c *Client) mayRetry(r *request, o outcome, spent map[failure]int, retries 
 // gaveUp is the error of a request that stops after o: o's own, marked sent
 // when any attempt may have reached PipesHub, with the wait that would have
 // passed the deadline.
-func (c *Client) gaveUp(r *request, o outcome, anyReached bool, wait time.Duration) error {
+func gaveUp(o outcome, anyReached bool, wait time.Duration) error {
 	var apiErr *APIError
 	var reqErr *RequestError
 	switch {

@@ -64,7 +64,7 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		"client_id":       {clientID},
 		"client_secret":   {clientSecret},
 	}
-	_, err := c.send(ctx, request{
+	err := c.send(ctx, request{
 		method: http.MethodPost,
 		path:   revokePath,
 		form:   form,
