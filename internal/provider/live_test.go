@@ -469,8 +469,8 @@ data "pipeshub_oauth_app_tokens" "reporting" {
 func TestAccLive_accessToken(t *testing.T) {
 	lt := newLiveTarget(t)
 	resource.ParallelTest(t, resource.TestCase{
-		TerraformVersionChecks: []tfversion.TerraformVersionCheck{skipFor(tfversion.SkipBelow(tfversion.Version1_10_0),
-			"ephemeral resources need Terraform 1.10 or later")},
+		// As the other ephemeral resource tests: the message names the floor.
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
 		ProtoV6ProviderFactories: testAccEchoFactories,
 		CheckDestroy:             expectAppsDestroyed(lt.api),
 		Steps: []resource.TestStep{{
