@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/client"
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
@@ -32,13 +33,25 @@ var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServe
 
 // TestMain refuses to run acceptance tests without TF_ACC_TERRAFORM_PATH:
 // given none, plugin-testing would download the latest terraform release.
+// It reads the live switch (live_test.go) once, and runs the sweeper instead
+// of the tests when given -sweep (resource.TestMain).
 func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC") != "" && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		fmt.Fprintln(os.Stderr, "TF_ACC is set but TF_ACC_TERRAFORM_PATH is empty: set it to the terraform binary to test against "+
 			"(`make test` sets it to the one on PATH); nothing is downloaded.")
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	live, err := liveSettingsFromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if live != nil {
+		liveServer = live
+		fmt.Fprintf(os.Stderr, "live: the TestAccLive_ tests run against %s, creating apps named %s* and deleting them\n",
+			live.url, liveNamePrefix)
+	}
+	resource.TestMain(m)
 }
 
 // Users whose tokens are session JWTs naming them, as PipesHub's are
