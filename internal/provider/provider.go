@@ -88,9 +88,12 @@ func (p *pipeshubProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Sensitive: true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times one request is retried after a connection error, "+
-					"HTTP 429 or HTTP 5xx, with exponential backoff that honours `Retry-After`. `0` disables retries. "+
-					"Defaults to `%d`. Can also be set with the `%s` environment variable.", defaultMaxRetries, envMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times one request is retried after HTTP 5xx, a lost or "+
+					"broken answer or a connection error, with exponential backoff that honours `Retry-After`; a refused "+
+					"connection is retried at most twice, and a server that accepts the connection and sends no answer "+
+					"within 15 seconds once. HTTP 429s do not count: they are waited out as PipesHub asks, within the "+
+					"operation's timeouts. `0` disables every retry, 429s included. Defaults to `%d`. Can also be set with "+
+					"the `%s` environment variable.", defaultMaxRetries, envMaxRetries),
 				Optional:   true,
 				Validators: []validator.Int64{int64validator.AtLeast(0)},
 			},
