@@ -609,24 +609,7 @@ func TestAccLive_revokeTokensAction(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipBelowActions},
 		Steps: []resource.TestStep{{
-			Config: testAccProviderConfig(lt.url, lt.admin) + fmt.Sprintf(`
-action "pipeshub_oauth_app_revoke_tokens" "now" {
-  config {
-    app_id = %q
-  }
-}
-
-resource "terraform_data" "incident" {
-  input = "INC-1"
-
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.pipeshub_oauth_app_revoke_tokens.now]
-    }
-  }
-}
-`, app.ID),
+			Config: testAccProviderConfig(lt.url, lt.admin) + revokeOnCreateConfig(app.ID),
 			Check: func(*terraform.State) error {
 				tokens, err := lt.api.ListTokens(context.Background(), app.ID)
 				if err != nil {

@@ -148,24 +148,7 @@ func TestAccOAuthAppRevokeTokensAction_trigger(t *testing.T) {
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{skipBelowActions},
 		Steps: []resource.TestStep{{
 			PreConfig: emu.ResetCalls,
-			Config: testAccProviderConfig(url, testAccAdminToken) + fmt.Sprintf(`
-action "pipeshub_oauth_app_revoke_tokens" "now" {
-  config {
-    app_id = %q
-  }
-}
-
-resource "terraform_data" "incident" {
-  input = "INC-1"
-
-  lifecycle {
-    action_trigger {
-      events  = [after_create]
-      actions = [action.pipeshub_oauth_app_revoke_tokens.now]
-    }
-  }
-}
-`, app.ID),
+			Config:    testAccProviderConfig(url, testAccAdminToken) + revokeOnCreateConfig(app.ID),
 			Check: func(*terraform.State) error {
 				if n := emu.Calls(emulator.RouteRevokeAllTokens); n != 1 {
 					return fmt.Errorf("revoke-all-tokens called %d times, want 1", n)
@@ -198,4 +181,27 @@ func TestProtocol_revokeTokensActionValidate(t *testing.T) {
 	}
 	requireError(t, "ValidateActionConfig", resp.Diagnostics, "app_id", "24 hexadecimal characters")
 	expectCalls(t, "ValidateActionConfig", emu, nil)
+}
+
+// revokeOnCreateConfig is the action revoking appID's tokens, triggered by
+// the creation of a terraform_data (an incident record).
+func revokeOnCreateConfig(appID string) string {
+	return fmt.Sprintf(`
+action "pipeshub_oauth_app_revoke_tokens" "now" {
+  config {
+    app_id = %q
+  }
+}
+
+resource "terraform_data" "incident" {
+  input = "INC-1"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.pipeshub_oauth_app_revoke_tokens.now]
+    }
+  }
+}
+`, appID)
 }
