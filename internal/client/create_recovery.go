@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -219,13 +218,7 @@ func (c *Client) recoverCreate(ctx context.Context, req CreateAppRequest, key st
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var candidates []App
-	for _, app := range apps {
-		createdAt, err := time.Parse(time.RFC3339Nano, app.CreatedAt)
-		if err == nil && !l.owned[app.ID] && !createdAt.Before(from) && !createdAt.After(to) && req.matches(&app) {
-			candidates = append(candidates, app)
-		}
-	}
+	candidates := matchingApps(apps, req, from, to, l.owned)
 	switch {
 	case len(candidates) == 0:
 		return nil, nil
@@ -237,9 +230,34 @@ func (c *Client) recoverCreate(ctx context.Context, req CreateAppRequest, key st
 		return nil, &LostCreateError{Name: req.Name, Cause: cause, Candidates: ids}
 	}
 	// Identical lost creates are interchangeable: take the oldest.
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].CreatedAt < candidates[j].CreatedAt })
 	l.owned[candidates[0].ID] = true
-	return &candidates[0], nil
+	return &candidates[0].App, nil
+}
+
+// timedApp is an app with its parsed createdAt.
+type timedApp struct {
+	App
+	createdAt time.Time
+}
+
+// matchingApps returns the apps that match req exactly, were created between
+// from and to (PipesHub's clock, bounds included) and are not in owned,
+// oldest first. Creation times are compared and sorted as times, not as
+// text: PipesHub writes three digits of milliseconds and Z today
+// (internal/emulator/README.md §4), but RFC 3339 also allows other
+// fractions and offsets, whose text order is not their time order. An app
+// whose createdAt cannot be parsed cannot be placed in the window and is
+// never taken.
+func matchingApps(apps []App, req CreateAppRequest, from, to time.Time, owned map[string]bool) []timedApp {
+	var out []timedApp
+	for _, app := range apps {
+		createdAt, err := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		if err == nil && !owned[app.ID] && !createdAt.Before(from) && !createdAt.After(to) && req.matches(&app) {
+			out = append(out, timedApp{App: app, createdAt: createdAt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b timedApp) int { return a.createdAt.Compare(b.createdAt) })
+	return out
 }
 
 // unknownClockSkew is the tolerance on creation times when PipesHub's
