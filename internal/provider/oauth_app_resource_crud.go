@@ -357,7 +357,7 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 	defer cancel()
 
 	if state.ID.ValueString() == unsettledCreateID {
-		r.settleUnsettledCreate(ctx, req, resp, state.Name.ValueString())
+		r.settleUnsettledCreate(ctx, req, resp, &state)
 		return
 	}
 	err := r.data.Client.DeleteApp(ctx, state.ID.ValueString())

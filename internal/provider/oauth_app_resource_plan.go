@@ -43,7 +43,7 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	// A placeholder is replaced, its replacement planned as a create.
+	// A placeholder not settled by a refresh is replaced, never taken for an app.
 	placeholder := !req.State.Raw.IsNull() && planUnsettledCreate(ctx, req, resp)
 	if !placeholder && !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
 		// Nothing changes (every app of a plan after a refresh): no new scope

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -253,4 +254,125 @@ func TestAccOAuthApp_createLostNothingMade(t *testing.T) {
 			},
 		},
 	})
+}
+
+// unsettledCLI drives the terraform binary (terraform untaint and
+// -refresh=false are out of plugin-testing's reach) through a first apply
+// whose create answer is lost while the lookup fails, and returns the
+// harness, the orphan's id and the untouched emulator calls.
+func unsettledCLI(t *testing.T) (tf *interruptHarness, emu *emulator.Emulator, api *client.Client, orphan string) {
+	tf = newInterruptHarness(t)
+	emu, serverURL, api := newTestEmulatorWithAdminClient(t)
+	tf.writeConfig(serverURL, testAccAdminToken, `
+resource "pipeshub_oauth_app" "app" {
+  name                = "cli unsettled"
+  allowed_grant_types = ["client_credentials"]
+  allowed_scopes      = ["kb:read"]
+}
+`)
+	tf.mustRun("init", "-input=false", "-no-color")
+	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, DropAfterApply: true})
+	emu.InjectFault(emulator.Fault{Route: emulator.RouteListApps, Status: 500, Count: 100}) // beyond any max_retries
+	out, code := tf.run("apply", "-auto-approve", "-input=false", "-no-color")
+	emu.ClearFaults()
+	if code == 0 || !strings.Contains(out, "Cannot create OAuth app") || !strings.Contains(out, unsettledCreateID) {
+		tf.fatalf(out, "the apply whose create and lookup failed exited %d; want an error naming the placeholder", code)
+	}
+	if apps := tf.appsInState(); len(apps) != 1 || apps[cliUnsettledAddr].id != unsettledCreateID {
+		tf.fatalf(out, "state after the failed apply: %+v; want the placeholder", apps)
+	}
+	ids := serverApps(t, api)
+	if len(ids) != 1 {
+		t.Fatalf("PipesHub holds %v after the lost create; want the one app it made", ids)
+	}
+	emu.ResetCalls()
+	return tf, emu, api, ids[0]
+}
+
+const cliUnsettledAddr = "pipeshub_oauth_app.app"
+
+// expectCLISettled checks that PipesHub holds exactly the app in state, with
+// a working secret, and that a plan after it is empty.
+func expectCLISettled(t *testing.T, tf *interruptHarness, api *client.Client) stateApp {
+	t.Helper()
+	apps := tf.appsInState()
+	app := apps[cliUnsettledAddr]
+	if err := serverMatchesState(api, []stateApp{app}, nil); len(apps) != 1 || err != nil {
+		t.Fatalf("state %+v: %v", apps, err)
+	}
+	if out, code := tf.run("plan", "-detailed-exitcode", "-input=false", "-no-color"); code != 0 {
+		tf.fatalf(out, "plan after settling exited %d; want 0 (no changes)", code)
+	}
+	return app
+}
+
+// TestAccOAuthApp_createLostUntaintedKept: the placeholder untainted
+// (terraform untaint, as the found-app warning offers) keeps the app the
+// lost create made: the refresh adopts it, and the apply regenerates its
+// secret instead of replacing it.
+func TestAccOAuthApp_createLostUntaintedKept(t *testing.T) {
+	tf, emu, api, orphan := unsettledCLI(t)
+	tf.mustRun("untaint", "-no-color", cliUnsettledAddr)
+	out := tf.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	if err := callsWere("the apply", emu.CallCounts(), map[string]int{
+		emulator.RouteListApps: 1, emulator.RouteRegenerateSecret: 1,
+	}); err != nil {
+		tf.fatalf(out, "%v", err)
+	}
+	if !strings.Contains(out, "OAuth app made by a lost create found") {
+		tf.fatalf(out, "no warning that the refresh found the app")
+	}
+	if app := expectCLISettled(t, tf, api); app.id != orphan {
+		t.Errorf("state holds %s, want the app the lost create made, %s", app.id, orphan)
+	}
+}
+
+// TestAccOAuthApp_createLostNoRefresh: without a refresh, the replacement's
+// Delete settles the tainted placeholder, though Terraform hands it no
+// private state: the placeholder's attributes say what the create sent and
+// when. A first try whose lookup fails changes nothing and creates nothing;
+// the next deletes the app the lost create made, and creates one.
+func TestAccOAuthApp_createLostNoRefresh(t *testing.T) {
+	tf, emu, api, orphan := unsettledCLI(t)
+	emu.InjectFault(emulator.Fault{Route: emulator.RouteListApps, Status: 500, Count: 100})
+	out, code := tf.run("apply", "-refresh=false", "-auto-approve", "-input=false", "-no-color")
+	emu.ClearFaults()
+	if code == 0 || !strings.Contains(out, "Cannot settle an earlier create of the OAuth app") {
+		tf.fatalf(out, "apply -refresh=false whose lookup fails exited %d; want the settle error", code)
+	}
+	if err := writesWere("apply -refresh=false whose lookup fails", emu.CallCounts(), map[string]int{}); err != nil {
+		tf.fatalf(out, "%v", err)
+	}
+	if ids := serverApps(t, api); !slices.Equal(ids, []string{orphan}) {
+		t.Fatalf("PipesHub holds %v, want only the orphan %s", ids, orphan)
+	}
+	emu.ResetCalls()
+	expectNoRefreshSettles(t, tf, emu, api, orphan)
+}
+
+// TestAccOAuthApp_createLostUntaintedNoRefresh: an untainted placeholder is
+// never taken for an app: without a refresh to settle it, the plan replaces
+// it all the same, and its Delete settles it.
+func TestAccOAuthApp_createLostUntaintedNoRefresh(t *testing.T) {
+	tf, emu, api, orphan := unsettledCLI(t)
+	tf.mustRun("untaint", "-no-color", cliUnsettledAddr)
+	expectNoRefreshSettles(t, tf, emu, api, orphan)
+}
+
+// expectNoRefreshSettles applies with -refresh=false and checks that the
+// placeholder's Delete deleted the orphan and one app was created.
+func expectNoRefreshSettles(t *testing.T, tf *interruptHarness, emu *emulator.Emulator, api *client.Client, orphan string) {
+	t.Helper()
+	out := tf.mustRun("apply", "-refresh=false", "-auto-approve", "-input=false", "-no-color")
+	if err := callsWere("apply -refresh=false", emu.CallCounts(), map[string]int{
+		emulator.RouteListApps: 1, emulator.RouteDeleteApp: 1, emulator.RouteCreateApp: 1,
+	}); err != nil {
+		tf.fatalf(out, "%v", err)
+	}
+	if !strings.Contains(out, "OAuth app made by a lost create deleted") {
+		tf.fatalf(out, "no warning that the orphan was deleted")
+	}
+	if app := expectCLISettled(t, tf, api); app.id == orphan {
+		t.Errorf("state holds the orphan %s; want a new app", orphan)
+	}
 }

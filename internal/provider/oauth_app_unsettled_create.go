@@ -23,9 +23,12 @@ package provider
 //     placeholder leaves state and the apply creates the app. A failed
 //     lookup, several candidates, or a create PipesHub may still apply fail
 //     the refresh: the placeholder stays and nothing is created.
-//   - A placeholder that is not tainted any more (terraform untaint) is
-//     replaced all the same (ModifyPlan); its Delete, which then has the
-//     private state, settles it as Read would, deleting what it finds.
+//   - Without a refresh (-refresh=false) the placeholder is replaced (also
+//     when it is no longer tainted: ModifyPlan), and its Delete settles it,
+//     deleting what it finds. Terraform hands that Delete no private state,
+//     so the placeholder also keeps what the create sent and when in its
+//     attributes: the planned ones, and created_at and updated_at, which for
+//     a placeholder are when the create was sent and when it failed.
 
 import (
 	"context"
@@ -33,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -64,24 +68,42 @@ func (r *oauthAppResource) saveUnsettledCreate(ctx context.Context, plan oauthAp
 	}
 	state := plan
 	state.ID = types.StringValue(unsettledCreateID)
-	state.ClientID, state.Slug = types.StringNull(), types.StringNull()
-	state.CreatedAt, state.UpdatedAt = types.StringNull(), types.StringNull()
-	state.ClientSecret = types.StringNull()
+	state.ClientID, state.Slug, state.ClientSecret = types.StringNull(), types.StringNull(), types.StringNull()
+	// Also in the attributes, which Terraform always hands back (see unsettledFromState).
+	state.CreatedAt = types.StringValue(u.Sent.UTC().Format(time.RFC3339Nano))
+	state.UpdatedAt = types.StringValue(u.Failed.UTC().Format(time.RFC3339Nano))
 	// No identity: the app's id, once known, must be free to become it.
 	resp.Diagnostics.Append(setPrivateCaller(ctx, resp.Private, r.data.caller)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnsettledCreate, record)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// privateUnsettled reads a placeholder's record; false when there is none.
-func privateUnsettled(ctx context.Context, private privateState, diags *diag.Diagnostics) (client.UnsettledCreate, bool) {
+// unsettledRecord returns what a placeholder's create sent and when: the
+// record in private state, or, when there is none, the same rebuilt from the
+// placeholder's attributes. Terraform does not always hand private state
+// back: the Delete of a replacement gets none, and when that Delete fails
+// the object is saved without it. The attributes are the plan the create
+// sent, created_at and updated_at when it was sent and when it failed; only
+// whether PipesHub answered it is lost, so it is taken as unanswered (the
+// lookup then also waits out a late create). False when neither is readable.
+func unsettledRecord(ctx context.Context, private privateState, state *oauthAppResourceModel, diags *diag.Diagnostics) (client.UnsettledCreate, bool) {
 	var u client.UnsettledCreate
 	v, d := private.GetKey(ctx, privateUnsettledCreate)
 	diags.Append(d...)
-	if len(v) == 0 || json.Unmarshal(v, &u) != nil {
+	if len(v) > 0 && json.Unmarshal(v, &u) == nil {
+		return u, true
+	}
+	sent, err1 := time.Parse(time.RFC3339Nano, state.CreatedAt.ValueString())
+	failed, err2 := time.Parse(time.RFC3339Nano, state.UpdatedAt.ValueString())
+	if err1 != nil || err2 != nil {
 		return u, false
 	}
-	return u, true
+	var rebuilt diag.Diagnostics
+	req := state.createRequest(ctx, &rebuilt)
+	if rebuilt.HasError() {
+		return u, false
+	}
+	return client.UnsettledCreate{Request: req, Sent: sent, Failed: failed}, true
 }
 
 // readUnsettledCreate is the refresh of a placeholder: it settles the create.
@@ -92,14 +114,9 @@ func (r *oauthAppResource) readUnsettledCreate(ctx context.Context, req resource
 		resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, unsettledCreateID)...)
 		return
 	}
-	u, ok := privateUnsettled(ctx, req.Private, &resp.Diagnostics)
+	u, ok := unsettledRecord(ctx, req.Private, state, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Cannot settle an earlier create of the OAuth app",
-			fmt.Sprintf("State holds a placeholder (id %q) for OAuth app %q, left by an apply whose create may or may not "+
-				"have made the app, but not what that create sent and when, so Terraform cannot look for the app. Check "+
-				"in PipesHub for an app named %q that nobody uses and delete it, then forget the placeholder with "+
-				"terraform state rm ADDRESS (this resource's address) and apply.",
-				unsettledCreateID, state.Name.ValueString(), state.Name.ValueString()))
+		addNoRecordError(&resp.Diagnostics, state.Name.ValueString())
 		return
 	}
 	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
@@ -143,8 +160,9 @@ func (r *oauthAppResource) readUnsettledCreate(ctx context.Context, req resource
 }
 
 // planUnsettledCreate makes the plan replace a placeholder that Terraform no
-// longer holds as tainted (terraform untaint): the app must be settled and
-// created, never taken for one. It reports whether the prior state is a placeholder.
+// longer holds as tainted (terraform untaint) and that no refresh has
+// settled (-refresh=false): it is never taken for an app, and its Delete
+// settles it. It reports whether the prior state is a placeholder.
 func planUnsettledCreate(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
 	var id types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
@@ -158,18 +176,26 @@ func planUnsettledCreate(ctx context.Context, req resource.ModifyPlanRequest, re
 	return true
 }
 
+// addNoRecordError explains a placeholder whose create cannot be looked for
+// (a state edited by hand).
+func addNoRecordError(diags *diag.Diagnostics, name string) {
+	diags.AddError("Cannot settle an earlier create of the OAuth app",
+		fmt.Sprintf("State holds a placeholder (id %q) for OAuth app %q, left by an apply whose create may or may not "+
+			"have made the app, but not when that create was sent (created_at and updated_at), so Terraform cannot look "+
+			"for the app. Check in PipesHub for an app named %q that nobody uses and delete it, then forget the "+
+			"placeholder with terraform state rm ADDRESS (this resource's address) and apply. Nothing was created.",
+			unsettledCreateID, name, name))
+}
+
 // settleUnsettledCreate is the Delete of a placeholder that no refresh has
-// settled (-refresh=false): it deletes the app the lost create made, if it
-// made one. Terraform gives the Delete of a tainted placeholder no private
-// state, and then it cannot look: it fails, and the placeholder stays.
-func (r *oauthAppResource) settleUnsettledCreate(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse, name string) {
-	u, ok := privateUnsettled(ctx, req.Private, &resp.Diagnostics)
+// settled (-refresh=false, in a replacement or a destroy): it deletes the app
+// the lost create made, if it made one, so that the replacement's create
+// makes the only one.
+func (r *oauthAppResource) settleUnsettledCreate(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse, state *oauthAppResourceModel) {
+	name := state.Name.ValueString()
+	u, ok := unsettledRecord(ctx, req.Private, state, &resp.Diagnostics)
 	if !ok {
-		resp.Diagnostics.AddError("Cannot settle an earlier create of the OAuth app",
-			fmt.Sprintf("State holds a placeholder (id %q) for OAuth app %q, left by an apply whose create may or may "+
-				"not have made the app. Terraform settles it when it refreshes the placeholder, which this run did not "+
-				"(-refresh=false): run terraform apply (or destroy) again without -refresh=false. The placeholder stays "+
-				"and nothing was created.", unsettledCreateID, name))
+		addNoRecordError(&resp.Diagnostics, name)
 		return
 	}
 	app, err := r.data.Client.FindUnsettledCreate(ctx, u)
