@@ -34,9 +34,10 @@ func (s *lostCreateServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.posts++
 		n := s.posts
 		s.mu.Unlock()
-		if n == 1 {
+		switch n {
+		case 1:
 			<-s.second
-		} else {
+		case 2:
 			close(s.second)
 			time.Sleep(200 * time.Millisecond) // the first create's recovery waits for this one
 		}
@@ -72,20 +73,35 @@ func (s *lostCreateServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // sorts after the younger one's.
 func TestRecoveryTakesTheOldestByTime(t *testing.T) {
 	t.Parallel()
-	second := time.Now().UTC().Truncate(time.Second)
-	day := second.Format("2006-01-02T15:04:05")
+	// Creation times in the second the creates are sent, well within the
+	// window of unknownClockSkew either side.
+	times := func() (second time.Time, day string) {
+		second = time.Now().UTC().Truncate(time.Second)
+		return second, second.Format("2006-01-02T15:04:05")
+	}
 	for _, tc := range []struct {
-		name           string
-		older, younger string
+		name string
+		// createdAt returns the older app's and the younger app's.
+		createdAt func() (older, younger string)
 	}{
-		{"fractional digits", day + ".1Z", day + ".123Z"},
-		{"offset", second.In(time.FixedZone("", 3600)).Format("2006-01-02T15:04:05.000-07:00"), day + ".500Z"},
-		{"offset and no fraction", second.In(time.FixedZone("", 7200)).Format(time.RFC3339), day + ".001Z"},
+		{"fractional digits", func() (string, string) {
+			_, day := times()
+			return day + ".1Z", day + ".123Z"
+		}},
+		{"offset", func() (string, string) {
+			second, day := times()
+			return second.In(time.FixedZone("", 3600)).Format("2006-01-02T15:04:05.000-07:00"), day + ".500Z"
+		}},
+		{"offset and no fraction", func() (string, string) {
+			second, day := times()
+			return second.In(time.FixedZone("", 7200)).Format(time.RFC3339), day + ".001Z"
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if tc.older <= tc.younger {
-				t.Fatalf("the case is wrong: %q sorts before %q as text", tc.older, tc.younger)
+			olderAt, youngerAt := tc.createdAt()
+			if olderAt <= youngerAt {
+				t.Fatalf("the case is wrong: %q sorts before %q as text", olderAt, youngerAt)
 			}
 			req := clientCredentialsApp("ordered")
 			app := func(id, createdAt string) App {
@@ -94,7 +110,7 @@ func TestRecoveryTakesTheOldestByTime(t *testing.T) {
 					IsConfidential: true, AccessTokenLifetime: 3600, RefreshTokenLifetime: 2592000,
 					CreatedAt: createdAt, UpdatedAt: createdAt}
 			}
-			older, younger := app("0000000000000000000000aa", tc.older), app("0000000000000000000000bb", tc.younger)
+			older, younger := app("0000000000000000000000aa", olderAt), app("0000000000000000000000bb", youngerAt)
 			srv := &lostCreateServer{second: make(chan struct{}), apps: []App{younger, older}} // newest first, as PipesHub lists
 			c, _ := newServedClient(t, srv, nil)
 
@@ -121,7 +137,7 @@ func TestRecoveryTakesTheOldestByTime(t *testing.T) {
 			created1 := <-first
 			if created1.ID != older.ID || created2.ID != younger.ID || !created1.Recovered || !created2.Recovered {
 				t.Errorf("the first lost create took %s and the second %s; want the older %s (created %s) first, then %s (created %s)",
-					created1.ID, created2.ID, older.ID, tc.older, younger.ID, tc.younger)
+					created1.ID, created2.ID, older.ID, olderAt, younger.ID, youngerAt)
 			}
 			srv.mu.Lock()
 			defer srv.mu.Unlock()
