@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +41,13 @@ type LostCreateError struct {
 	// creates sent.
 	Answered bool
 	Attempts int
+	// Unsettled is set when looking for the app failed: what a later run
+	// needs to look again (FindUnsettledCreate), with what it sent and when.
+	Unsettled *UnsettledCreate
+	// RetryAfter is set by FindUnsettledCreate when it found nothing but an
+	// unanswered create may still be applied: looking again after this time
+	// (the local clock) can decide.
+	RetryAfter time.Time
 }
 
 func (e *LostCreateError) Error() string {
@@ -51,6 +57,10 @@ func (e *LostCreateError) Error() string {
 	case len(e.Candidates) > 0:
 		return fmt.Sprintf("%v; PipesHub may have created the app, and %d apps named %q that match the request were created "+
 			"meanwhile (ids %s), more than this run can account for", e.Cause, len(e.Candidates), e.Name, strings.Join(e.Candidates, ", "))
+	}
+	if !e.RetryAfter.IsZero() {
+		return fmt.Sprintf("%v; no app named %q matching the request has been created so far, and PipesHub may still "+
+			"apply that create until about %s", e.Cause, e.Name, e.RetryAfter.UTC().Format(time.RFC3339))
 	}
 	if e.Answered {
 		return fmt.Sprintf("%v; PipesHub created no app named %q (checked after each of %d attempts)", e.Cause, e.Name, e.Attempts)
@@ -142,6 +152,11 @@ func (c *Client) CreateAppSafely(ctx context.Context, req CreateAppRequest) (*Cr
 		app, recoverErr := c.recoverCreate(ctx, req, key, sent, failed, err)
 		switch {
 		case recoverErr != nil:
+			var lost *LostCreateError
+			if errors.As(recoverErr, &lost) && lost.LookupError != nil {
+				var apiErr *APIError
+				lost.Unsettled = &UnsettledCreate{Request: req, Sent: sent, Failed: failed, Answered: errors.As(err, &apiErr)}
+			}
 			return nil, recoverErr
 		case app != nil:
 			return c.adopt(ctx, app, err), nil
@@ -219,13 +234,7 @@ func (c *Client) recoverCreate(ctx context.Context, req CreateAppRequest, key st
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var candidates []App
-	for _, app := range apps {
-		createdAt, err := time.Parse(time.RFC3339Nano, app.CreatedAt)
-		if err == nil && !l.owned[app.ID] && !createdAt.Before(from) && !createdAt.After(to) && req.matches(&app) {
-			candidates = append(candidates, app)
-		}
-	}
+	candidates := matchingApps(apps, req, from, to, l.owned)
 	switch {
 	case len(candidates) == 0:
 		return nil, nil
@@ -237,9 +246,109 @@ func (c *Client) recoverCreate(ctx context.Context, req CreateAppRequest, key st
 		return nil, &LostCreateError{Name: req.Name, Cause: cause, Candidates: ids}
 	}
 	// Identical lost creates are interchangeable: take the oldest.
-	sort.Slice(candidates, func(i, j int) bool { return candidates[i].CreatedAt < candidates[j].CreatedAt })
 	l.owned[candidates[0].ID] = true
-	return &candidates[0], nil
+	return &candidates[0].App, nil
+}
+
+// timedApp is an app with its parsed createdAt.
+type timedApp struct {
+	App
+	createdAt time.Time
+}
+
+// matchingApps returns the apps that match req exactly, were created between
+// from and to (PipesHub's clock, bounds included) and are not in owned,
+// oldest first. Creation times are compared and sorted as times, not as
+// text: PipesHub writes three digits of milliseconds and Z today
+// (internal/emulator/README.md §4), but RFC 3339 also allows other
+// fractions and offsets, whose text order is not their time order. An app
+// whose createdAt cannot be parsed cannot be placed in the window and is
+// never taken.
+func matchingApps(apps []App, req CreateAppRequest, from, to time.Time, owned map[string]bool) []timedApp {
+	var out []timedApp
+	for _, app := range apps {
+		createdAt, err := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		if err == nil && !owned[app.ID] && !createdAt.Before(from) && !createdAt.After(to) && req.matches(&app) {
+			out = append(out, timedApp{App: app, createdAt: createdAt})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b timedApp) int { return a.createdAt.Compare(b.createdAt) })
+	return out
+}
+
+// UnsettledCreate is a create that may have been applied and whose outcome
+// could not be looked up (LostCreateError.Unsettled): the request sent and
+// when, so that a later run, with another Client, can settle it with
+// FindUnsettledCreate. It holds no secret and marshals to JSON.
+type UnsettledCreate struct {
+	Request CreateAppRequest `json:"request"`
+	// Sent and Failed are when the last create was sent and when it failed,
+	// on the local clock.
+	Sent   time.Time `json:"sent"`
+	Failed time.Time `json:"failed"`
+	// Answered: PipesHub answered that create (a 5xx), so it had finished
+	// with it; otherwise (a lost answer, a timeout) it may apply it later.
+	Answered bool `json:"answered"`
+}
+
+// lateCreateBound is how long after an unanswered create failed PipesHub is
+// taken to be able to still apply it: a request it has received is handled
+// within seconds, and an HTTP request older than this has long been given up
+// by any proxy in front of it.
+const lateCreateBound = time.Minute
+
+// FindUnsettledCreate looks again, as CreateAppSafely's recovery does, for
+// the app an unsettled create made: an app matching the request exactly,
+// created (by PipesHub's clock, bounded by the Date headers of its answers)
+// between the create's sending and its failure, or up to lateCreateBound
+// after the failure when PipesHub never answered it, and not created or
+// adopted by this client. It returns that app, which this client then
+// counts as its own; nil when there is none and none can appear any more;
+// or a *LostCreateError: LookupError when listing failed, Candidates when
+// several apps match, RetryAfter when nothing was found but an unanswered
+// create may still be applied.
+func (c *Client) FindUnsettledCreate(ctx context.Context, u UnsettledCreate) (*App, error) {
+	req := u.Request
+	cause := fmt.Errorf("the create of OAuth app %q sent at %s may have been applied", req.Name, u.Sent.UTC().Format(time.RFC3339))
+	l := c.creates
+	select {
+	case l.recovering <- struct{}{}:
+		defer func() { <-l.recovering }()
+	case <-ctx.Done():
+		return nil, &LostCreateError{Name: req.Name, Cause: cause, LookupError: ctx.Err(), Unsettled: &u}
+	}
+	apps, err := c.ListAllApps(ctx, "", req.Name)
+	if err != nil {
+		return nil, &LostCreateError{Name: req.Name, Cause: cause, LookupError: err, Unsettled: &u}
+	}
+	now := time.Now()
+	from, _, ok := c.clock.bounds(u.Sent)
+	_, to, _ := c.clock.bounds(u.Failed)
+	serverNow, _, _ := c.clock.bounds(now)
+	if !ok {
+		from, to, serverNow = u.Sent.Add(-unknownClockSkew), u.Failed.Add(unknownClockSkew), now.Add(-unknownClockSkew)
+	}
+	if !u.Answered {
+		to = to.Add(lateCreateBound)
+	}
+
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	candidates := matchingApps(apps, req, from, to, l.owned)
+	switch {
+	case len(candidates) > 1:
+		ids := make([]string, len(candidates))
+		for i, app := range candidates {
+			ids[i] = app.ID
+		}
+		return nil, &LostCreateError{Name: req.Name, Cause: cause, Candidates: ids, Unsettled: &u}
+	case len(candidates) == 1:
+		l.owned[candidates[0].ID] = true
+		return &candidates[0].App, nil
+	case !u.Answered && serverNow.Before(to):
+		return nil, &LostCreateError{Name: req.Name, Cause: cause, Unsettled: &u, RetryAfter: now.Add(to.Sub(serverNow))}
+	}
+	return nil, nil
 }
 
 // unknownClockSkew is the tolerance on creation times when PipesHub's

@@ -156,6 +156,12 @@ func (d *providerData) createErrorDetail(err error) string {
 		for _, id := range lost.Candidates {
 			fmt.Fprintf(&b, "  terraform import ADDRESS %s\n", id)
 		}
+	case lost.Unsettled != nil:
+		fmt.Fprintf(&b, "\n\nTerraform keeps a placeholder for the app in state (id %q), marked tainted, with what the create "+
+			"sent and when. The next terraform apply settles it before anything else: it looks again for the app this "+
+			"create may have made and, if PipesHub made it, deletes it (its first client secret was lost with the answer), "+
+			"then creates the app. Run terraform apply again once PipesHub answers normally; do not import or create "+
+			"the app by hand meanwhile.", unsettledCreateID)
 	case lost.LookupError != nil:
 		fmt.Fprintf(&b, "\n\nList the apps named %q (the pipeshub_oauth_apps data source with search = %q, or PipesHub's "+
 			"console); if one was created just now, import it with: terraform import ADDRESS <id> (ADDRESS is this "+

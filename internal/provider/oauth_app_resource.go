@@ -234,9 +234,13 @@ func (r *oauthAppResource) Schema(ctx context.Context, _ resource.SchemaRequest,
 			"The [rotating client secrets guide](../guides/rotating-client-secrets.md) shows how to roll a rotation out.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import ID, as is the `client_id`.",
-				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				MarkdownDescription: "PipesHub's id of the app (24 hexadecimal characters); the import ID, as is the `client_id`. " +
+					"After a create whose answer was lost and whose app could not be looked up, `" + unsettledCreateID + "`: a " +
+					"tainted placeholder, with no `client_id` or `client_secret`, whose `created_at` and `updated_at` are when that " +
+					"create was sent and when it failed, and that the next apply settles (see " +
+					"[What happens when things fail](../guides/when-things-fail.md#when-the-lookup-fails-too)).",
+				Computed:      true,
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "OAuth `client_id` of the app (a UUID). Never changes. Also accepted as the import ID " +

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -36,6 +37,11 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 	created, err := r.data.Client.CreateAppSafely(ctx, body)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create OAuth app", r.data.createErrorDetail(err))
+		var lost *client.LostCreateError
+		if errors.As(err, &lost) && lost.Unsettled != nil {
+			// What this run learned must reach the next, which settles it.
+			r.saveUnsettledCreate(ctx, plan, lost.Unsettled, resp)
+		}
 		return
 	}
 	ctx = r.data.MaskSecrets(ctx, created.ClientSecret)
@@ -99,6 +105,10 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	var state oauthAppResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.ID.ValueString() == unsettledCreateID {
+		r.readUnsettledCreate(ctx, req, resp, &state)
 		return
 	}
 	// The identity { id } never changes; states written before it existed get it here.
@@ -346,6 +356,10 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, state.ClientSecret.ValueString()), timeout)
 	defer cancel()
 
+	if state.ID.ValueString() == unsettledCreateID {
+		r.settleUnsettledCreate(ctx, req, resp, &state)
+		return
+	}
 	err := r.data.Client.DeleteApp(ctx, state.ID.ValueString())
 	switch {
 	case client.IsNotFound(err):

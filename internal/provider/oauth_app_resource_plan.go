@@ -43,7 +43,9 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+	// A placeholder not settled by a refresh is replaced, never taken for an app.
+	placeholder := !req.State.Raw.IsNull() && planUnsettledCreate(ctx, req, resp)
+	if !placeholder && !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
 		// Nothing changes (every app of a plan after a refresh): no new scope
 		// to check, and only unfinished work has something to say. Skipping
 		// the two whole-model conversions below is most of the provider's own
@@ -58,7 +60,7 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		return
 	}
 	var prior *oauthAppResourceModel
-	if !req.State.Raw.IsNull() {
+	if !req.State.Raw.IsNull() && !placeholder {
 		prior = &oauthAppResourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 		if resp.Diagnostics.HasError() {
