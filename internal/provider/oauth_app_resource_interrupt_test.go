@@ -235,13 +235,19 @@ func newInterruptHarness(t *testing.T) *interruptHarness {
 // writeConfig writes main.tf: the provider pointed at serverURL with token, and resources.
 func (h *interruptHarness) writeConfig(serverURL, token, resources string) {
 	h.t.Helper()
-	config := `
+	h.writeMainTF(testAccProviderConfig(serverURL, token) + resources)
+}
+
+// writeMainTF writes main.tf: the provider's requirement, then config.
+func (h *interruptHarness) writeMainTF(config string) {
+	h.t.Helper()
+	config = `
 terraform {
   required_providers {
     pipeshub = { source = "pipeshub-ai/pipeshub" }
   }
 }
-` + testAccProviderConfig(serverURL, token) + resources
+` + config
 	if err := os.WriteFile(filepath.Join(h.dir, "main.tf"), []byte(config), 0o600); err != nil {
 		h.t.Fatal(err)
 	}

@@ -263,13 +263,8 @@ func TestAccOAuthApp_createLostNothingMade(t *testing.T) {
 func unsettledCLI(t *testing.T) (tf *interruptHarness, emu *emulator.Emulator, api *client.Client, orphan string) {
 	tf = newInterruptHarness(t)
 	emu, serverURL, api := newTestEmulatorWithAdminClient(t)
-	tf.writeConfig(serverURL, testAccAdminToken, `
-resource "pipeshub_oauth_app" "app" {
-  name                = "cli unsettled"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["kb:read"]
-}
-`)
+	// One retry: the lookup's failures need not wait out five backoffs.
+	tf.writeMainTF(oneRetryAppConfig(serverURL, "cli unsettled", ""))
 	tf.mustRun("init", "-input=false", "-no-color")
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteCreateApp, DropAfterApply: true})
 	emu.InjectFault(emulator.Fault{Route: emulator.RouteListApps, Status: 500, Count: 100}) // beyond any max_retries
@@ -289,7 +284,7 @@ resource "pipeshub_oauth_app" "app" {
 	return tf, emu, api, ids[0]
 }
 
-const cliUnsettledAddr = "pipeshub_oauth_app.app"
+const cliUnsettledAddr = "pipeshub_oauth_app.test"
 
 // expectCLISettled checks that PipesHub holds exactly the app in state, with
 // a working secret, and that a plan after it is empty.
