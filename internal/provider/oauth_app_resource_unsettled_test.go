@@ -33,6 +33,19 @@ func unsettledConfig(url string) string {
 	return oneRetryAppConfig(url, "tfacc unsettled", "")
 }
 
+// unsettledTestCase runs the apply whose create fails with create while its
+// lookup fails (unsettledFirstStep), then the steps later makes.
+func unsettledTestCase(t *testing.T, create emulator.Fault, later func(emu *emulator.Emulator, api *client.Client, config string) []resource.TestStep) {
+	t.Helper()
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	config := unsettledConfig(url)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             expectAppsDestroyed(api),
+		Steps:                    append([]resource.TestStep{unsettledFirstStep(emu, config, create)}, later(emu, api, config)...),
+	})
+}
+
 // unsettledFirstStep is the apply whose create and lookup both fail; create
 // is the fault on the create.
 func unsettledFirstStep(emu *emulator.Emulator, config string, create emulator.Fault) resource.TestStep {
@@ -104,53 +117,24 @@ func (f planCheckFunc) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 // and creates the app once: PipesHub then holds exactly the app in state,
 // whose secret works, and a plan after it is empty.
 func TestAccOAuthApp_createLostLookupFailedSettledNextApply(t *testing.T) {
-	emu, url, api := newTestEmulatorWithAdminClient(t)
-	config := unsettledConfig(url)
 	var orphan []string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectAppsDestroyed(api),
-		Steps: []resource.TestStep{
-			unsettledFirstStep(emu, config, emulator.Fault{DropAfterApply: true}),
-			{
-				PreConfig: func() {
-					if err := callsWere("the failed apply", emu.CallCounts(), map[string]int{
-						emulator.RouteCreateApp: 1, emulator.RouteListApps: 2,
-					}); err != nil {
-						t.Fatal(err)
-					}
-					if orphan = serverApps(t, api); len(orphan) != 1 {
-						t.Fatalf("PipesHub holds %v after the lost create; want the one app it made", orphan)
-					}
-					emu.ClearFaults()
-					emu.ResetCalls()
-				},
-				Config: config,
-				// The refresh finds the orphan, which is tainted: replaced.
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
-					expectPriorID(&orphan),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(hex24)),
-					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
-					stateCheckFunc(func(state *tfjson.State) error {
-						if apps := stateApps(state); len(apps) != 1 || slices.Contains(orphan, apps[0].id) {
-							return fmt.Errorf("state holds %v; want one app, not the orphan %v", apps, orphan)
-						}
-						// The refresh of the placeholder lists once; the replacement deletes the orphan and creates.
-						return callsWere("the settling apply", emu.CallCounts(), map[string]int{
-							emulator.RouteListApps: 1, emulator.RouteDeleteApp: 1, emulator.RouteCreateApp: 1,
-						})
-					}),
-					expectFaultServerMatchesState(api, nil), // lists: after the count
-				},
-			},
+	unsettledTestCase(t, emulator.Fault{DropAfterApply: true}, func(emu *emulator.Emulator, api *client.Client, config string) []resource.TestStep {
+		return []resource.TestStep{
+			settlingStep(emu, api, config, &orphan, func() {
+				if err := callsWere("the failed apply", emu.CallCounts(), map[string]int{
+					emulator.RouteCreateApp: 1, emulator.RouteListApps: 2,
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if orphan = serverApps(t, api); len(orphan) != 1 {
+					t.Fatalf("PipesHub holds %v after the lost create; want the one app it made", orphan)
+				}
+			}),
 			{
 				Config:   config,
 				PlanOnly: true, // settled: an empty plan
 			},
-		},
+		}
 	})
 }
 
@@ -158,14 +142,9 @@ func TestAccOAuthApp_createLostLookupFailedSettledNextApply(t *testing.T) {
 // next run. That run fails at its refresh, the placeholder stays, nothing is
 // created or deleted; the run after it settles.
 func TestAccOAuthApp_createLostLookupFailsAgain(t *testing.T) {
-	emu, url, api := newTestEmulatorWithAdminClient(t)
-	config := unsettledConfig(url)
 	var orphan []string
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectAppsDestroyed(api),
-		Steps: []resource.TestStep{
-			unsettledFirstStep(emu, config, emulator.Fault{DropAfterApply: true}),
+	unsettledTestCase(t, emulator.Fault{DropAfterApply: true}, func(emu *emulator.Emulator, api *client.Client, config string) []resource.TestStep {
+		return []resource.TestStep{
 			{
 				PreConfig: func() {
 					if orphan = serverApps(t, api); len(orphan) != 1 {
@@ -178,35 +157,51 @@ func TestAccOAuthApp_createLostLookupFailsAgain(t *testing.T) {
 				Config:      config,
 				ExpectError: faultPhrase(`Cannot settle an earlier create of the OAuth app.*looking for it failed.*HTTP 503.*The placeholder stays in state and Terraform created nothing`),
 			},
-			{
-				PreConfig: func() {
-					if err := callsWere("the apply whose lookup failed again", emu.CallCounts(), map[string]int{
-						emulator.RouteListApps: 2,
-					}); err != nil {
-						t.Fatal(err)
-					}
-					if now := serverApps(t, api); !slices.Equal(now, orphan) {
-						t.Fatalf("PipesHub holds %v, want only the orphan %v", now, orphan)
-					}
-					emu.ClearFaults()
-					emu.ResetCalls()
-				},
-				Config: config,
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
-					expectPriorID(&orphan),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					stateCheckFunc(func(*tfjson.State) error {
-						return callsWere("the settling apply", emu.CallCounts(), map[string]int{
-							emulator.RouteListApps: 1, emulator.RouteDeleteApp: 1, emulator.RouteCreateApp: 1,
-						})
-					}),
-					expectFaultServerMatchesState(api, nil), // lists: after the count
-				},
-			},
-		},
+			settlingStep(emu, api, config, &orphan, func() {
+				if err := callsWere("the apply whose lookup failed again", emu.CallCounts(), map[string]int{
+					emulator.RouteListApps: 2,
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if now := serverApps(t, api); !slices.Equal(now, orphan) {
+					t.Fatalf("PipesHub holds %v, want only the orphan %v", now, orphan)
+				}
+			}),
+		}
 	})
+}
+
+// settlingStep is the apply that settles a placeholder whose lost create
+// made the app orphan: after check (in PreConfig, with the faults still
+// there), the refresh finds the orphan, tainted, so the plan replaces it:
+// one list, one delete, one create; then PipesHub holds exactly the app in
+// state, whose secret works.
+func settlingStep(emu *emulator.Emulator, api *client.Client, config string, orphan *[]string, check func()) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: func() {
+			check()
+			emu.ClearFaults()
+			emu.ResetCalls()
+		},
+		Config: config,
+		ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
+			expectPriorID(orphan),
+		}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(hex24)),
+			statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_secret"), knownvalue.StringRegexp(hex64)),
+			stateCheckFunc(func(state *tfjson.State) error {
+				if apps := stateApps(state); len(apps) != 1 || slices.Contains(*orphan, apps[0].id) {
+					return fmt.Errorf("state holds %v; want one app, not the orphan %v", apps, *orphan)
+				}
+				return callsWere("the settling apply", emu.CallCounts(), map[string]int{
+					emulator.RouteListApps: 1, emulator.RouteDeleteApp: 1, emulator.RouteCreateApp: 1,
+				})
+			}),
+			expectFaultServerMatchesState(api, nil), // lists: after the count
+		},
+	}
 }
 
 // TestAccOAuthApp_createLostNothingMade: PipesHub answered the create with a
@@ -214,13 +209,8 @@ func TestAccOAuthApp_createLostLookupFailsAgain(t *testing.T) {
 // app. The next refresh finds none, drops the placeholder, and the apply
 // creates exactly one app (a create, not a replacement).
 func TestAccOAuthApp_createLostNothingMade(t *testing.T) {
-	emu, url, api := newTestEmulatorWithAdminClient(t)
-	config := unsettledConfig(url)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             expectAppsDestroyed(api),
-		Steps: []resource.TestStep{
-			unsettledFirstStep(emu, config, emulator.Fault{Status: 503}),
+	unsettledTestCase(t, emulator.Fault{Status: 503}, func(emu *emulator.Emulator, api *client.Client, config string) []resource.TestStep {
+		return []resource.TestStep{
 			{
 				PreConfig: func() {
 					if err := callsWere("the failed apply", emu.CallCounts(), map[string]int{
@@ -252,7 +242,7 @@ func TestAccOAuthApp_createLostNothingMade(t *testing.T) {
 				Config:   config,
 				PlanOnly: true,
 			},
-		},
+		}
 	})
 }
 
