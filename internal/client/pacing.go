@@ -102,8 +102,9 @@ type bucket struct {
 	resetAt, openedAt time.Time
 	budget            int64
 	// arrived, admitted and answered count requests; a ticket keeps
-	// answered as it was when its request was admitted.
-	arrived, admitted, answered uint64
+	// answered as it was when its request was admitted. held counts the
+	// requests that had to wait for their turn (a window, a probe, a 429).
+	arrived, admitted, answered, held uint64
 	// probing is set while a probe awaits its answer (answers wake waiters).
 	probing bool
 	probeAt time.Time
@@ -193,7 +194,7 @@ func (p *pacer) wait(ctx context.Context, kind bucketKind) (*ticket, error) {
 	defer func() { <-b.turn }()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for {
+	for waited := false; ; {
 		now := time.Now()
 		delay, why := p.delay(b, now)
 		if delay <= 0 {
@@ -203,6 +204,10 @@ func (p *pacer) wait(ctx context.Context, kind bucketKind) (*ticket, error) {
 			b.arrived--
 			return nil, &pacingWaitError{why: fmt.Sprintf("%s, %s after the operation's deadline (its timeouts)", why,
 				delay.Round(time.Second)), err: context.DeadlineExceeded}
+		}
+		if !waited {
+			waited = true
+			b.held++
 		}
 		p.noteWait(ctx, b, delay, why, now)
 		answers := b.answers

@@ -45,11 +45,22 @@ func burst(t *testing.T, c *Client, n int) time.Duration {
 	return time.Since(start)
 }
 
+// held is how many requests of c's per-user limiter had to wait their turn.
+func held(c *Client) uint64 {
+	c.pacer.mu.Lock()
+	defer c.pacer.mu.Unlock()
+	return c.pacer.buckets[bucketUser].held
+}
+
+// TestNoPacingWhilePlentyRemain: once an answer says the window has plenty
+// left, a burst is sent without holding a request back.
 func TestNoPacingWhilePlentyRemain(t *testing.T) {
 	t.Parallel()
 	c, logger := newTestClient(t, rateLimitServer(t, 1000, 900, 60).URL, nil)
-	if elapsed := burst(t, c, 20); elapsed > 2*time.Second {
-		t.Errorf("20 unpaced requests took %s", elapsed)
+	burst(t, c, 1) // the probe of the window
+	burst(t, c, 20)
+	if n := held(c); n != 0 {
+		t.Errorf("%d of 20 requests were held back", n)
 	}
 	if n := logger.count("WARN"); n != 0 {
 		t.Errorf("%d WARN lines for an unthrottled burst", n)
@@ -147,12 +158,9 @@ func TestPacingWaitPastDeadlineFailsUnsent(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	start := time.Now()
+	// Had it waited, the deadline would have ended the wait ("the operation
+	// ended"), and the error would not name the limit.
 	_, err := c.CreateApp(ctx, CreateAppRequest{Name: "n", AllowedScopes: []string{"openid"}})
-	// Far below the deadline, so a loaded CI machine cannot blur the two.
-	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("took %s; a pacing wait past the deadline should fail at once", elapsed)
-	}
 	var reqErr *RequestError
 	if !errors.As(err, &reqErr) || MayHaveApplied(err) {
 		t.Fatalf("want an unsent RequestError, got %v", err)
@@ -276,8 +284,10 @@ func TestHeaderlessServerIsNotPaced(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data":[],"pagination":{"page":1,"limit":100,"total":0,"totalPages":0}}`))
 	}}
 	c, _ := newServedClient(t, h, nil)
-	if elapsed := burst(t, c, 20); elapsed > 2*time.Second {
-		t.Errorf("20 requests took %s", elapsed)
+	burst(t, c, 1) // the answer without headers
+	burst(t, c, 20)
+	if n := held(c); n != 0 {
+		t.Errorf("%d of 20 requests were held back", n)
 	}
 	if st := c.pacer.buckets[bucketUser].state; st != headerless {
 		t.Errorf("state %v, want headerless", st)

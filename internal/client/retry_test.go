@@ -256,11 +256,8 @@ func TestDeadlineShorterThanRetryAfterFailsAtOnce(t *testing.T) {
 	c, _ := newServedClient(t, h, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	start := time.Now()
+	// Had it waited, the deadline would have ended the wait, not the 429.
 	_, err := c.GetApp(ctx, testAppID)
-	if elapsed := time.Since(start); elapsed > 5*time.Second { // far below the deadline
-		t.Errorf("took %s; the client should give up at once", elapsed)
-	}
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || apiErr.RetryAfter != 42*time.Second || h.count() != 1 {
 		t.Fatalf("want one call and a 429 APIError with RetryAfter 42s, got %d calls, %v", h.count(), err)
@@ -286,18 +283,15 @@ func TestDeadlineShorterThanBackoffNamesTheWait(t *testing.T) {
 func TestCancelEndsRetryWaitAtOnce(t *testing.T) {
 	t.Parallel()
 	h := &countingHandler{respond: func(w http.ResponseWriter, _ *http.Request, _ int) {
-		w.Header().Set("Retry-After", "30")
+		// An hour's wait: had the cancellation not ended it, the test would time out.
+		w.Header().Set("Retry-After", "3600")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}}
 	c, _ := newServedClient(t, h, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	start := time.Now()
 	_, err := c.CreateApp(ctx, CreateAppRequest{Name: "n", AllowedScopes: []string{"openid"}})
-	if elapsed := time.Since(start); elapsed > 5*time.Second { // far below 30s, whatever the machine's load
-		t.Errorf("cancellation took %s to end a 30s wait", elapsed)
-	}
-	if !errors.Is(err, context.Canceled) || MayHaveApplied(err) {
+	if !errors.Is(err, context.Canceled) || MayHaveApplied(err) || h.count() != 1 {
 		t.Fatalf("want a cancellation that did not apply (the only answer was a 429), got %v", err)
 	}
 }

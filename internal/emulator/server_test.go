@@ -87,9 +87,6 @@ func TestServerRefuseConnections(t *testing.T) {
 		if !errors.Is(err, syscall.ECONNREFUSED) {
 			t.Fatalf("while down: %v", err)
 		}
-		if time.Since(start) > down+10*time.Second {
-			t.Fatal("not back 10s after the pause ended")
-		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	if elapsed := time.Since(start); elapsed < down-50*time.Millisecond {
