@@ -93,7 +93,6 @@ func TestFaultDelay(t *testing.T) {
 	hr, _ := http.NewRequestWithContext(ctx, "POST", h.url+"/oauth-clients", strings.NewReader(`{"name":"late","allowedScopes":["kb:read"],"allowedGrantTypes":["client_credentials"]}`))
 	hr.Header.Set("Authorization", "Bearer "+adminToken)
 	hr.Header.Set("Content-Type", "application/json")
-	start = time.Now()
 	resp, err := h.srv.Client().Do(hr)
 	if err == nil {
 		resp.Body.Close()
