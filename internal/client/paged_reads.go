@@ -31,7 +31,10 @@ import (
 //     on the last pages).
 //   - Numbers, with every app in state among the caller's apps (the usual
 //     refresh): N ≤ 5 costs N GETs; N = 10 costs 5 GETs + 1 page = 6 calls;
-//     N = 150 costs 5 + 2 = 7; N = 1000 costs 5 + 10 = 15. A few apps of a
+//     N = 100 costs 6; N = 150 costs 5 + 2 = 7; N = 1000 costs 5 + 10 = 15
+//     when the reads find their pages, and 28 as measured through terraform
+//     (BENCHMARKS.md: the oldest apps, on page 10, come first, and the reads
+//     that miss page 1 before 20 reads were seen go by GET). A few apps of a
 //     user who owns many: 3 apps cost 3 GETs whatever the user owns; the 10
 //     oldest apps of a user with 10 000 cost 5 GETs + page 1 + 5 GETs = 11
 //     (page 1 is the one bet that may serve nothing: never a second page
