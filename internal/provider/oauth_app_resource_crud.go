@@ -22,6 +22,7 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 		addNotConfiguredError(&resp.Diagnostics)
 		return
 	}
+	r.data.beforeWrite()
 	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -125,7 +126,10 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, state.ClientSecret.ValueString()), timeout)
 	defer cancel()
 
-	app, err := r.data.Client.GetApp(ctx, state.ID.ValueString())
+	// What the GET would answer; when this process reads many apps, served
+	// from pages of the caller's apps (client.PagedReads). An app missing
+	// from them is read by GET, whose 404 readNotFound judges.
+	app, err := r.data.readApp(ctx, state.ID.ValueString())
 	if client.IsNotFound(err) && importing {
 		addImportNotFoundError(&resp.Diagnostics, state.ID.ValueString(), err)
 		return
@@ -258,6 +262,7 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		addNotConfiguredError(&resp.Diagnostics)
 		return
 	}
+	r.data.beforeWrite()
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -348,6 +353,7 @@ func (r *oauthAppResource) Delete(ctx context.Context, req resource.DeleteReques
 		addNotConfiguredError(&resp.Diagnostics)
 		return
 	}
+	r.data.beforeWrite()
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

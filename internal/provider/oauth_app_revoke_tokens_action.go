@@ -107,6 +107,7 @@ func (a *oauthAppRevokeTokensAction) Invoke(ctx context.Context, req action.Invo
 		addNotConfiguredError(&resp.Diagnostics)
 		return
 	}
+	a.data.beforeWrite()
 	appID := cfg.AppID.ValueString()
 	err := a.data.Client.RevokeAllTokens(a.data.MaskSecrets(ctx), appID)
 	switch {

@@ -182,7 +182,7 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 		}
 	}
 
-	data := &providerData{Client: c, bearerToken: bearer, caller: client.CallerOf(bearer)}
+	data := &providerData{Client: c, appReads: client.NewPagedReads(c), bearerToken: bearer, caller: client.CallerOf(bearer)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -292,7 +292,13 @@ func (p *pipeshubProvider) EphemeralResources(_ context.Context) []func() epheme
 
 // providerData is what Configure hands to every resource and data source.
 type providerData struct {
-	Client      *client.Client
+	Client *client.Client
+	// appReads serves the refresh of pipeshub_oauth_app: GETs for the first
+	// few apps, then pages of the caller's apps when many are read
+	// (client.PagedReads has the rule and its numbers). It lives as long as
+	// this provider process, one Terraform command, never longer; writing
+	// stops it (see beforeWrite).
+	appReads    *client.PagedReads
 	bearerToken string
 	// caller is who bearerToken acts as: the owner recorded for each app
 	// this provider creates or reads (oauth_app_private_state.go).
@@ -319,6 +325,25 @@ func (d *providerData) ScopeCatalogue(ctx context.Context) (*client.ScopeCatalog
 		d.scopes, d.scopesErr = d.Client.ListScopes(d.MaskSecrets(ctx))
 	}
 	return d.scopes, d.scopesErr
+}
+
+// beforeWrite is called before any call that changes an app: from then on
+// every read of this process goes by GET, so that nothing this process
+// writes is read back from a page listed before the write. (Terraform
+// refreshes before it applies, so a write ends the refresh's listing only
+// when it has done its work.)
+func (d *providerData) beforeWrite() {
+	if d.appReads != nil {
+		d.appReads.Stop()
+	}
+}
+
+// readApp reads an app as GET /oauth-clients/{id} answers, through appReads.
+func (d *providerData) readApp(ctx context.Context, appID string) (*client.App, error) {
+	if d.appReads == nil {
+		return d.Client.GetApp(ctx, appID)
+	}
+	return d.appReads.GetApp(ctx, appID)
 }
 
 // MaskSecrets returns ctx with the bearer token and the given client secrets
