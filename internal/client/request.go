@@ -152,6 +152,11 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	spent := map[failure]int{}
 	retries, anyReached := 0, false
 	for n := 1; ; n++ {
+		if ctx.Err() != nil {
+			// Interrupted (or past the deadline) before this attempt: it is
+			// not started. wire learns of the interrupt only asynchronously.
+			return &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
+		}
 		o := c.attempt(ctx, wire, onWire, &r, n, out)
 		anyReached = anyReached || o.reached
 		if o.kind == final {
