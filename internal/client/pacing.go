@@ -24,7 +24,7 @@ import (
 // client spends what remains, then waits for the reset; the first request of
 // a new window goes alone (a probe) until its answer tells the window, so a
 // window shared with other clients costs at most one 429. A request waits
-// before each attempt, between attempts in send: bounded by the operation's
+// before each attempt, in the attempt loop (request.go): bounded by the operation's
 // context, never by the per-attempt timeout.
 //
 // The window is kept by hand: x/time/rate is a token bucket, and none fits a

@@ -117,14 +117,7 @@ type outcome struct {
 	header  http.Header
 }
 
-// call sends r and decodes a 2xx JSON body into out; a nil out ignores the
-// body (delete and revoke-all answer only a message). An answer that
-// decodes but lacks what its call returns (checkedAnswer) is a *DecodeError.
-func (c *Client) call(ctx context.Context, r request, out any) error {
-	return c.send(ctx, r, out)
-}
-
-// fetch sends r and returns its 2xx JSON answer decoded (see call).
+// fetch calls r and returns its 2xx JSON answer decoded.
 func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
 	var out T
 	if err := c.call(ctx, r, &out); err != nil {
@@ -133,9 +126,12 @@ func fetch[T any](ctx context.Context, c *Client, r request) (*T, error) {
 	return &out, nil
 }
 
-// send performs r, decoding a 2xx answer into out (see call): the attempt
-// loop. Errors are *APIError, *OAuthError, *DecodeError or *RequestError.
-func (c *Client) send(ctx context.Context, r request, out any) error {
+// call performs r, the attempt loop, and decodes a 2xx JSON body into out;
+// a nil out ignores the body (delete and revoke-all answer only a message),
+// and an answer that decodes but lacks what its call returns (checkedAnswer)
+// is a *DecodeError. Errors are *APIError, *OAuthError, *DecodeError or
+// *RequestError.
+func (c *Client) call(ctx context.Context, r request, out any) error {
 	if r.invalid != nil {
 		return r.invalid
 	}
@@ -151,18 +147,21 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 	jitter := rand.Float64() // one per request: its waits spread from other requests'
 	spent := map[failure]int{}
 	retries, anyReached := 0, false
+	// stopped is the error of a request whose context ended between attempts
+	// (wire learns of an interrupt only asynchronously): nothing new starts.
+	stopped := func() error {
+		return &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
+	}
 	for n := 1; ; n++ {
 		if ctx.Err() != nil {
-			// Interrupted (or past the deadline) before this attempt: it is
-			// not started. wire learns of the interrupt only asynchronously.
-			return &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
+			return stopped()
 		}
 		o := c.attempt(ctx, wire, onWire, &r, n, out)
 		anyReached = anyReached || o.reached
 		if o.kind == final {
 			return gaveUp(o, anyReached, 0)
 		}
-		if !c.mayRetry(&r, o, spent, retries, ctx) {
+		if !c.mayRetry(ctx, &r, o, spent, retries) {
 			return gaveUp(o, anyReached, 0)
 		}
 		wait := retryWait(o, c.waitMin, c.waitMax, spent[o.kind], jitter)
@@ -182,15 +181,14 @@ func (c *Client) send(ctx context.Context, r request, out any) error {
 			retries++
 		}
 		if !sleep(ctx, wait) {
-			// Interrupted while waiting: the request stops there.
-			return &RequestError{Method: r.method, Path: r.path, Sent: anyReached, Err: context.Cause(ctx)}
+			return stopped()
 		}
 	}
 }
 
 // mayRetry is the policy: by kind of failure, the request's retry class,
 // and what is left of its budgets. Nothing new starts once ctx has ended.
-func (c *Client) mayRetry(r *request, o outcome, spent map[failure]int, retries int, ctx context.Context) bool {
+func (c *Client) mayRetry(ctx context.Context, r *request, o outcome, spent map[failure]int, retries int) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -222,9 +220,6 @@ func gaveUp(o outcome, anyReached bool, wait time.Duration) error {
 	case errors.As(o.err, &apiErr):
 		if apiErr.RetryAfter == 0 {
 			apiErr.RetryAfter = wait
-		}
-		if o.kind == serverError || o.kind == rateLimited {
-			return o.err
 		}
 	case errors.As(o.err, &reqErr):
 		reqErr.Sent = reqErr.Sent || anyReached

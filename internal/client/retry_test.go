@@ -370,7 +370,7 @@ func TestZeroRetryClassIsNotRepeated(t *testing.T) {
 			t.Parallel()
 			h := &countingHandler{respond: func(w http.ResponseWriter, r *http.Request, _ int) { tc.respond(w, r) }}
 			c, _ := newServedClient(t, h, nil)
-			err := c.send(context.Background(), request{method: http.MethodPost, path: "/oauth-clients/" + testAppID + "/new-action"}, nil)
+			err := c.call(context.Background(), request{method: http.MethodPost, path: "/oauth-clients/" + testAppID + "/new-action"}, nil)
 			if err == nil || h.count() != tc.calls {
 				t.Fatalf("%d calls, err %v; want %d calls and an error", h.count(), err, tc.calls)
 			}

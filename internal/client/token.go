@@ -64,7 +64,7 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, clientSecret, token 
 		"client_id":       {clientID},
 		"client_secret":   {clientSecret},
 	}
-	err := c.send(ctx, request{
+	err := c.call(ctx, request{
 		method: http.MethodPost,
 		path:   revokePath,
 		form:   form,
