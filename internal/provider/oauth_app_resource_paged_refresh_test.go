@@ -74,7 +74,7 @@ func expectRefreshCalls(emu *emulator.Emulator, n, gets, pages, maxCalls int) pl
 }
 
 // The switch rule in a plan of N apps: N = 1 and 3 cost exactly N GETs;
-// N = 10 costs 5 GETs and 1 page; N = 150 the 5 GETs and 2 pages (a read
+// N = 10 costs 5 GETs and 1 page; N = 110 the 5 GETs and 2 pages (a read
 // that misses page 1 before two reads were served from it may still go by
 // GET: at most the 9 others Terraform refreshes beside it).
 func TestAccOAuthApp_pagedRefresh(t *testing.T) {
@@ -82,7 +82,7 @@ func TestAccOAuthApp_pagedRefresh(t *testing.T) {
 		{n: 1, gets: 1, pages: 0, maxCalls: 1},
 		{n: 3, gets: 3, pages: 0, maxCalls: 3},
 		{n: 10, gets: client.PagedReadsAfter, pages: 1, maxCalls: client.PagedReadsAfter + 1},
-		{n: 150, gets: -1, pages: 2, maxCalls: client.PagedReadsAfter + 2 + 9},
+		{n: 110, gets: -1, pages: 2, maxCalls: client.PagedReadsAfter + 2 + 9},
 	} {
 		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
 			emu, url, api := newTestEmulatorWithAdminClient(t)
