@@ -22,20 +22,14 @@ import (
 // pagedAppsConfig is n machine-to-machine apps, pipeshub_oauth_app.test[*],
 // of the emulator's admin, with max_retries = 1.
 func pagedAppsConfig(serverURL string, n int) string {
-	return fmt.Sprintf(`
-provider "pipeshub" {
-  server_url  = %q
-  bearer_auth = %q
-  max_retries = 1
-}
-
+	return oneRetryProviderConfig(serverURL) + fmt.Sprintf(`
 resource "pipeshub_oauth_app" "test" {
   count               = %d
   name                = "paged ${count.index}"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["kb:read"]
 }
-`, serverURL, testAccAdminToken, n)
+`, n)
 }
 
 // planCalls checks, once the plan is made, the calls the emulator saw since

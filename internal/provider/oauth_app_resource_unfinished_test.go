@@ -112,18 +112,25 @@ func TestAccOAuthApp_suspendPendingDoneElsewhere(t *testing.T) {
 // oneRetryAppConfig is a client_credentials app named name, plus extra
 // attributes, with one retry, so that a fault of Count 5 outlasts it.
 func oneRetryAppConfig(url, name, extra string) string {
-	return fmt.Sprintf(`
-provider "pipeshub" {
-  server_url  = %q
-  bearer_auth = %q
-  max_retries = 1
-}
-
+	return oneRetryProviderConfig(url) + fmt.Sprintf(`
 resource "pipeshub_oauth_app" "test" {
   name                = %q
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["kb:read"]
   %s
 }
-`, url, testAccAdminToken, name, extra)
+`, name, extra)
+}
+
+// oneRetryProviderConfig is the provider for the emulator's admin with
+// max_retries = 1, so that a fault of a few answers outlasts its retries
+// without real backoffs.
+func oneRetryProviderConfig(url string) string {
+	return fmt.Sprintf(`
+provider "pipeshub" {
+  server_url  = %q
+  bearer_auth = %q
+  max_retries = 1
+}
+`, url, testAccAdminToken)
 }
