@@ -3,51 +3,54 @@ package client
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // PagedReads serves the reads of one provider process (a refresh of every
 // app in state) from a paged listing of the caller's apps once enough reads
 // come for the pages to pay: GET /oauth-clients returns the caller's apps as
-// full App objects, 100 to a page (internal/emulator/README.md §5.1), the
-// same objects GET /oauth-clients/{id} returns (§5.4). A refresh of N apps
-// then costs about ⌈N/100⌉ calls plus the first few GETs, instead of N calls
-// of PipesHub's per-user budget of 1000 a minute.
+// full App objects, 100 to a page, newest createdAt first
+// (internal/emulator/README.md §5.1), the same objects GET
+// /oauth-clients/{id} returns (§5.4). A refresh of N apps then costs about
+// ⌈N/100⌉ pages plus 2 GETs instead of N calls of PipesHub's per-user budget
+// of 1000 a minute.
 //
-// The switch rule, for N reads in one process:
+// Each read comes with its app's createdAt from state (zero when unknown),
+// which says where in the listing the app sits. The rule, for N reads in one
+// process:
 //
-//   - The first PagedReadsAfter reads (5) go by GET, one call each: a run that
-//     reads a handful of apps makes exactly N GETs, whoever owns how many
-//     apps.
-//   - The next read, and every read after it, looks for its app in the pages
-//     fetched so far. When the app is not there, the next page (100 apps,
-//     newest first) is fetched, one at a time, the other reads waiting for
-//     it, but only while the pages pay: page 1 is fetched at once (it tells
-//     the listing's length, totalPages); a later page only when the reads
-//     served from pages so far outnumber the pages fetched (served > pages),
-//     or when the reads seen since the switch are at least twice the pages
-//     of the whole listing (reads − 5 ≥ 2 × totalPages: the listing costs at
-//     most half the GETs it may replace, whatever order Terraform reads the
-//     apps in; it refreshes the oldest apps of a count first, and they are
-//     on the last pages).
-//   - Numbers, with every app in state among the caller's apps (the usual
-//     refresh): N ≤ 5 costs N GETs; N = 10 costs 5 GETs + 1 page = 6 calls;
-//     N = 100 costs 6; N = 150 costs 5 + 2 = 7; N = 1000 costs 5 + 10 = 15
-//     when the reads find their pages, and 28 as measured through terraform
-//     (BENCHMARKS.md: the oldest apps, on page 10, come first, and the reads
-//     that miss page 1 before 20 reads were seen go by GET). A few apps of a
-//     user who owns many: 3 apps cost 3 GETs whatever the user owns; the 10
-//     oldest apps of a user with 10 000 cost 5 GETs + page 1 + 5 GETs = 11
-//     (page 1 is the one bet that may serve nothing: never a second page
-//     then, since 5 reads do not pay for 100 pages). The worst case, every
-//     app in state missing from the listing (deleted, or another user's),
-//     costs N GETs plus at most 1 + (N − 5) / 2 pages; such a run stops at
-//     the first other user's app, and a deleted app is replaced by a create
-//     anyway.
-//   - A read whose app is on no fetched page, when the listing is complete or
-//     may not continue, goes by GET: an app missing from the listing is
-//     never taken as gone (a deleted app and another user's app are both
-//     missing; the GET's 404 and the caller's handling of it decide), and an
-//     app created since the page was fetched is not missed.
+//   - Reads 1 and 2 (PagedReadsAfter) go by GET, one call each.
+//   - Every later read looks for its app on the pages fetched so far. When
+//     it is not there, the page that must hold it is found from its
+//     createdAt: page 1 first; then among the pages not fetched yet, those
+//     between the fetched page just newer and the fetched page just older
+//     than the app (a createdAt equal to a fetched page's edge may spill to
+//     its neighbour). With no older page fetched, the last page (Terraform
+//     refreshes a count's oldest apps first); between two fetched pages, the
+//     page the createdAt interpolates to. No such page (the app's createdAt
+//     lies inside a fetched page, or is unknown), or all pages fetched: GET.
+//   - That page is fetched (one at a time, the other reads waiting for it)
+//     only while the pages pay: page 1 at once (the one bet); a later page
+//     when the reads served from pages are at least the pages fetched
+//     (served ≥ pages), or when the reads asking for it, this one, those
+//     waiting and those that went by GET for want of it since, are at least
+//     1 + pages − served (if it holds them, the calls are no more than the
+//     reads again). Otherwise the read goes by GET.
+//   - Numbers, every app in state among the caller's apps (the usual
+//     refresh): N ≤ 2 costs N GETs; N = 10 or 100 of a user with up to 100
+//     apps costs 2 GETs + 1 page = 3; N = 1000 costs 2 GETs + 10 pages = 12
+//     whatever order Terraform reads them in, since no page is fetched twice.
+//     A few apps of a user who owns many: page 1 may hold none of them; then
+//     the reads after the first 2 wait for or ask for their page, and a page
+//     fetched for 2 or more of them pays. The one case over N calls is that
+//     bet lost: N + 1 when page 1 holds none of the apps and too few reads
+//     ask for another page (3 apps, none among the caller's newest 100, cost
+//     2 GETs + page 1 + 1 GET = 4); a later page fetched for reads it does
+//     not hold (only when the apps were deleted, or the listing changed while
+//     it was read) adds one more.
+//   - An app missing from the listing is never taken as gone: it is read by
+//     GET (a deleted app and another user's app are both missing; the GET's
+//     404 and the caller's handling of it decide).
 //   - A page that fails (an error after the request's own retries, a 429 past
 //     the deadline, a cut-off or broken body) ends the listing for the
 //     process: that read and every later one go by GET.
@@ -65,28 +68,47 @@ type PagedReads struct {
 	reads int            // reads asked so far
 	off   bool           // Stop was called, or a page failed: GETs only
 	apps  map[string]App // listed apps not served yet, by id
-	pages int            // pages fetched
-	// totalPages is the listing's length in pages, as page 1 told it.
+	// fetched holds each fetched page's createdAt span, by page number.
+	fetched map[int]pageSpan
+	// totalPages is the listing's length in pages, as the last page told it.
 	totalPages int
 	served     int // reads served from pages
-	// complete is set once the last page is fetched.
-	complete bool
-	// inFlight, while a page is being fetched, is closed when it is done.
+	// inFlight, while a page is being fetched, is closed when it is done;
+	// waiting holds the createdAt of each read waiting for it.
 	inFlight chan struct{}
+	waiting  map[*waitingRead]struct{}
+	// wanted counts, by page, the reads that went by GET because the page
+	// did not pay yet.
+	wanted map[int]int
+}
+
+// waitingRead is a read waiting for a page.
+type waitingRead struct {
+	appID     string
+	createdAt time.Time
+}
+
+// pageSpan is the createdAt of a fetched page's newest and oldest app;
+// known is false for an empty page or one whose times cannot be read.
+type pageSpan struct {
+	newest, oldest time.Time
+	known          bool
 }
 
 // PagedReadsAfter is how many reads of a process go by GET before the
 // listing starts (see PagedReads).
-const PagedReadsAfter = 5
+const PagedReadsAfter = 2
 
 // NewPagedReads returns the reads of one provider process through c.
 func NewPagedReads(c *Client) *PagedReads {
-	return &PagedReads{c: c, apps: map[string]App{}}
+	return &PagedReads{c: c, apps: map[string]App{}, fetched: map[int]pageSpan{},
+		waiting: map[*waitingRead]struct{}{}, wanted: map[int]int{}}
 }
 
 // GetApp returns what c.GetApp(ctx, appID) would: the app, or the GET's
-// error (IsNotFound for a deleted app or another user's). See PagedReads.
-func (r *PagedReads) GetApp(ctx context.Context, appID string) (*App, error) {
+// error (IsNotFound for a deleted app or another user's). createdAt is the
+// app's createdAt as last read (zero when unknown). See PagedReads.
+func (r *PagedReads) GetApp(ctx context.Context, appID string, createdAt time.Time) (*App, error) {
 	r.mu.Lock()
 	r.reads++
 	if r.off || r.reads <= PagedReadsAfter || !AppIDPattern.MatchString(appID) {
@@ -101,35 +123,103 @@ func (r *PagedReads) GetApp(ctx context.Context, appID string) (*App, error) {
 			return &app, nil
 		}
 		if wait := r.inFlight; wait != nil {
+			self := &waitingRead{appID, createdAt}
+			r.waiting[self] = struct{}{}
 			r.mu.Unlock()
 			select {
 			case <-wait:
 			case <-ctx.Done():
-				return r.c.GetApp(ctx, appID) // fails at once with the context's error, as a GET would
 			}
 			r.mu.Lock()
+			delete(r.waiting, self)
+			if ctx.Err() != nil {
+				r.mu.Unlock()
+				return r.c.GetApp(ctx, appID) // fails at once with the context's error, as a GET would
+			}
 			continue
 		}
-		if r.off || r.complete || !r.nextPagePays() {
+		page := r.pageFor(createdAt)
+		if r.off || page == 0 {
 			r.mu.Unlock()
 			return r.c.GetApp(ctx, appID)
 		}
-		r.fetchNextPage(ctx)
+		if !r.pays(page) {
+			r.wanted[page]++
+			r.mu.Unlock()
+			return r.c.GetApp(ctx, appID)
+		}
+		r.fetch(ctx, page)
 	}
 }
 
-// nextPagePays reports whether the next page may be fetched (see
-// PagedReads): page 1 always; a later page when the reads served from pages
-// outnumber the pages, or when the reads seen since the switch are at least
-// twice the pages of the whole listing.
-func (r *PagedReads) nextPagePays() bool {
-	return r.pages == 0 || r.served > r.pages || r.reads-PagedReadsAfter >= 2*r.totalPages
+// pageFor returns the page not fetched yet that must hold an app created at
+// createdAt, or 0 when there is none (see PagedReads).
+func (r *PagedReads) pageFor(createdAt time.Time) int {
+	if len(r.fetched) == 0 {
+		return 1
+	}
+	if createdAt.IsZero() {
+		return 0
+	}
+	// [lo, hi]: the pages that may hold it, narrowed by every fetched page;
+	// newer and older: the fetched pages that bound them, if any.
+	lo, hi := 1, r.totalPages
+	var newer, older *pageSpan
+	for p, span := range r.fetched {
+		if !span.known {
+			continue
+		}
+		switch {
+		case createdAt.Before(span.oldest):
+			if p+1 > lo {
+				lo, newer = p+1, &span
+			}
+		case createdAt.After(span.newest):
+			if p-1 < hi {
+				hi, older = p-1, &span
+			}
+		case createdAt.Equal(span.oldest) && createdAt.Before(span.newest):
+			lo, hi = max(lo, p+1), min(hi, p+1) // a tie may spill to the next page
+		case createdAt.Equal(span.newest) && createdAt.After(span.oldest):
+			lo, hi = max(lo, p-1), min(hi, p-1)
+		default: // inside the page, which does not hold it
+			return 0
+		}
+	}
+	pick := hi // no older page fetched: the last page that may hold it
+	if older != nil && newer != nil && newer.oldest.After(older.newest) && hi > lo {
+		frac := float64(newer.oldest.Sub(createdAt)) / float64(newer.oldest.Sub(older.newest))
+		pick = lo + int(frac*float64(hi-lo+1))
+	}
+	pick = min(max(pick, lo), hi)
+	for d := 0; pick-d >= lo || pick+d <= hi; d++ { // the nearest not fetched
+		for _, p := range []int{pick - d, pick + d} {
+			if _, done := r.fetched[p]; p >= lo && p <= hi && !done {
+				return p
+			}
+		}
+	}
+	return 0
 }
 
-// fetchNextPage fetches the page after the last one fetched, with r.mu held
-// on entry and on return (released during the request).
-func (r *PagedReads) fetchNextPage(ctx context.Context) {
-	page := r.pages + 1
+// pays reports whether page may be fetched now (see PagedReads).
+func (r *PagedReads) pays(page int) bool {
+	pages := len(r.fetched)
+	if pages == 0 || r.served >= pages {
+		return true
+	}
+	asking := 1 + r.wanted[page]
+	for w := range r.waiting {
+		if _, listed := r.apps[w.appID]; !listed && r.pageFor(w.createdAt) == page {
+			asking++
+		}
+	}
+	return asking >= 1+pages-r.served
+}
+
+// fetch fetches page, with r.mu held on entry and on return (released
+// during the request).
+func (r *PagedReads) fetch(ctx context.Context, page int) {
 	done := make(chan struct{})
 	r.inFlight = done
 	r.mu.Unlock()
@@ -146,16 +236,25 @@ func (r *PagedReads) fetchNextPage(ctx context.Context) {
 		})
 	case r.off: // stopped meanwhile: keep nothing
 	default:
-		r.pages, r.totalPages = page, list.Pagination.TotalPages
+		r.fetched[page] = spanOf(list.Data)
+		r.totalPages = list.Pagination.TotalPages
+		delete(r.wanted, page)
 		for _, app := range list.Data {
 			if app.ID != "" {
 				r.apps[app.ID] = app
 			}
 		}
-		if page >= list.Pagination.TotalPages || len(list.Data) == 0 {
-			r.complete = true
-		}
 	}
+}
+
+// spanOf returns the createdAt span of a page, newest first.
+func spanOf(apps []App) pageSpan {
+	if len(apps) == 0 {
+		return pageSpan{}
+	}
+	newest, err1 := time.Parse(time.RFC3339Nano, apps[0].CreatedAt)
+	oldest, err2 := time.Parse(time.RFC3339Nano, apps[len(apps)-1].CreatedAt)
+	return pageSpan{newest: newest, oldest: oldest, known: err1 == nil && err2 == nil && !oldest.After(newest)}
 }
 
 // Stop ends the listing: every later read goes by GET. Called before any
@@ -178,5 +277,5 @@ type PagedReadsStats struct {
 func (r *PagedReads) Stats() PagedReadsStats {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return PagedReadsStats{Reads: r.reads, Pages: r.pages, Served: r.served}
+	return PagedReadsStats{Reads: r.reads, Pages: len(r.fetched), Served: r.served}
 }

@@ -3,40 +3,54 @@ package client
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pipeshub-ai/terraform-provider-pipeshub/internal/emulator"
 )
 
-// createApps creates n apps of the client's user and returns their ids,
-// oldest first.
-func createApps(t *testing.T, c *Client, n int) []string {
+// createApps creates n apps of the client's user and returns them, oldest
+// first.
+func createApps(t *testing.T, c *Client, n int) []App {
 	t.Helper()
-	ids := make([]string, n)
-	for i := range ids {
+	apps := make([]App, n)
+	for i := range apps {
 		app, err := c.CreateApp(context.Background(), clientCredentialsApp(fmt.Sprintf("paged %d", i)))
 		if err != nil {
 			t.Fatal(err)
 		}
+		apps[i] = app.App
+	}
+	return apps
+}
+
+// idsOf returns the apps' ids.
+func idsOf(apps []App) []string {
+	ids := make([]string, len(apps))
+	for i, app := range apps {
 		ids[i] = app.ID
 	}
 	return ids
 }
 
-// readAll reads every id through r, ten at a time as Terraform refreshes.
-func readAll(r *PagedReads, ids []string) (apps []*App, errs []error) {
-	apps, errs = make([]*App, len(ids)), make([]error, len(ids))
+// readAll reads every app through r, ten at a time as Terraform refreshes,
+// each with its createdAt as state holds it.
+func readAll(r *PagedReads, inState []App) (apps []*App, errs []error) {
+	apps, errs = make([]*App, len(inState)), make([]error, len(inState))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 10)
-	for i, id := range ids {
+	for i, app := range inState {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			apps[i], errs[i] = r.GetApp(context.Background(), id)
+			created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
+			apps[i], errs[i] = r.GetApp(context.Background(), app.ID, created)
 		}()
 	}
 	wg.Wait()
@@ -54,56 +68,95 @@ func sameAsGET(t *testing.T, c *Client, ids []string, apps []*App, errs []error)
 	}
 }
 
-// The switch rule: a handful of reads go by GET, one each; more are served
-// from pages of 100, about one call per 100 apps, never more calls than reads.
+// The switch rule: two reads go by GET, one each; more are served from pages
+// of 100, the page of each app found from its createdAt: about one call per
+// 100 apps, whatever the order of the reads, and no more calls than reads
+// whenever a page holds some of them.
 func TestPagedReads_callCounts(t *testing.T) {
 	t.Parallel()
-	emu, c, _ := emulatorClient(t, nil)
-	all := createApps(t, c, 250)
+	// 1000 apps and their reads are far over PipesHub's default limits: the
+	// waits would be the whole test.
+	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
+	c, _ := newTestClient(t, url, nil)
+	all := createApps(t, c, 1000)
+	reversed := slices.Clone(all)
+	slices.Reverse(reversed)
+	shuffled := slices.Clone(all)
+	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	for _, tc := range []struct {
-		n                  int
+		name               string
+		inState            []App
 		minPages, maxPages int
-		maxCalls           int
+		maxCalls           int // the GETs are the rest
 	}{
-		{n: 1, maxCalls: 1},
-		{n: 3, maxCalls: 3},
-		{n: PagedReadsAfter, maxCalls: PagedReadsAfter},
-		// From the sixth read on, pages: the 10 newest apps are on page 1.
-		{n: 10, minPages: 1, maxPages: 1, maxCalls: PagedReadsAfter + 1},
-		// The 150 newest: pages 1 and 2. A read that finds page 1 done before
-		// two reads were served from it may go by GET: at most the 9 others
-		// Terraform runs beside it.
-		{n: 150, minPages: 2, maxPages: 2, maxCalls: PagedReadsAfter + 2 + 9},
-		{n: 250, minPages: 3, maxPages: 3, maxCalls: PagedReadsAfter + 3 + 9},
+		{name: "1", inState: all[999:], maxCalls: 1},
+		{name: "2", inState: all[998:], maxCalls: 2},
+		// From the third read on, pages: the newest apps are on page 1.
+		{name: "3 newest", inState: all[997:], minPages: 1, maxPages: 1, maxCalls: 3},
+		{name: "10 newest", inState: all[990:], minPages: 1, maxPages: 1, maxCalls: 3},
+		{name: "100 newest", inState: all[900:], minPages: 1, maxPages: 1, maxCalls: 3},
+		// Every page exactly once, whatever the order: 2 GETs + 10 pages,
+		// plus a GET for each read that asked for its page before the page
+		// paid (none, oldest first, in 20 runs; up to 4 shuffled). Oldest
+		// first is how Terraform refreshes a count: page 1, then the last
+		// page, then each page before it.
+		{name: "1000, oldest first", inState: all, minPages: 10, maxPages: 10, maxCalls: 18},
+		{name: "1000, newest first", inState: reversed, minPages: 10, maxPages: 10, maxCalls: 18},
+		{name: "1000, shuffled", inState: shuffled, minPages: 10, maxPages: 10, maxCalls: 18},
+		// 250 of the middle, on pages 5 to 7: page 1 and the last page hold
+		// none; the others are found by their createdAt, one may be missed.
+		{name: "250 of the middle, oldest first", inState: all[300:550], minPages: 5, maxPages: 6, maxCalls: 16},
 	} {
-		t.Run(fmt.Sprint(tc.n), func(t *testing.T) {
-			ids := all[len(all)-tc.n:]
+		t.Run(tc.name, func(t *testing.T) {
 			emu.ResetCalls()
 			r := NewPagedReads(c)
-			apps, errs := readAll(r, ids)
+			apps, errs := readAll(r, tc.inState)
 			calls := emu.CallCounts()
 			gets, pages := calls[emulator.RouteGetApp], calls[emulator.RouteListApps]
-			if pages < tc.minPages || pages > tc.maxPages || gets+pages > tc.maxCalls || gets+pages > tc.n {
+			if pages < tc.minPages || pages > tc.maxPages || gets+pages > tc.maxCalls || gets+pages > len(tc.inState) {
 				t.Errorf("%d reads: %d GETs and %d pages (stats %+v); want %d to %d pages and at most %d calls in all",
-					tc.n, gets, pages, r.Stats(), tc.minPages, tc.maxPages, min(tc.maxCalls, tc.n))
+					len(tc.inState), gets, pages, r.Stats(), tc.minPages, tc.maxPages, min(tc.maxCalls, len(tc.inState)))
 			}
-			t.Logf("%d reads: %d GETs, %d pages", tc.n, gets, pages)
-			if tc.n <= PagedReadsAfter && gets != tc.n {
-				t.Errorf("%d reads: %d GETs, want exactly one per read", tc.n, gets)
-			}
-			sameAsGET(t, c, ids, apps, errs)
+			t.Logf("%d reads: %d GETs, %d pages", len(tc.inState), gets, pages)
+			sameAsGET(t, c, idsOf(tc.inState), apps, errs)
 		})
 	}
 	t.Run("a few old apps of a user with many", func(t *testing.T) {
-		// The 10 oldest of 250: page 1 holds none; no page after it is fetched.
-		ids := all[:10]
+		// The 10 oldest of 1000: page 1 holds none; the last page holds
+		// them, fetched once 2 + 1 reads ask for it.
 		emu.ResetCalls()
-		apps, errs := readAll(NewPagedReads(c), ids)
+		apps, errs := readAll(NewPagedReads(c), all[:10])
+		calls := emu.CallCounts()
+		gets, pages := calls[emulator.RouteGetApp], calls[emulator.RouteListApps]
+		if pages != 2 || gets+pages > 10 {
+			t.Errorf("calls %v; want page 1 and the last page, and no more calls than the 10 reads", calls)
+		}
+		sameAsGET(t, c, idsOf(all[:10]), apps, errs)
+	})
+	t.Run("the lost bet", func(t *testing.T) {
+		// 3 old apps: page 1 holds none, and 1 read does not pay for
+		// another page. The one case of more calls than reads: N + 1.
+		emu.ResetCalls()
+		apps, errs := readAll(NewPagedReads(c), all[:3])
+		calls := emu.CallCounts()
+		if calls[emulator.RouteListApps] != 1 || calls[emulator.RouteGetApp] != 3 {
+			t.Errorf("calls %v; want 3 GETs and page 1", calls)
+		}
+		sameAsGET(t, c, idsOf(all[:3]), apps, errs)
+	})
+	t.Run("no createdAt in state", func(t *testing.T) {
+		// Without it an app missing from page 1 cannot be placed: GET.
+		inState := slices.Clone(all[:10])
+		for i := range inState {
+			inState[i].CreatedAt = ""
+		}
+		emu.ResetCalls()
+		apps, errs := readAll(NewPagedReads(c), inState)
 		calls := emu.CallCounts()
 		if calls[emulator.RouteListApps] != 1 || calls[emulator.RouteGetApp] != 10 {
-			t.Errorf("calls %v; want 1 page, then a GET for each of the 10 reads", calls)
+			t.Errorf("calls %v; want page 1, then a GET for each read", calls)
 		}
-		sameAsGET(t, c, ids, apps, errs)
+		sameAsGET(t, c, idsOf(inState), apps, errs)
 	})
 }
 
@@ -114,7 +167,8 @@ func TestPagedReads_absentAppsGoByGET(t *testing.T) {
 	emu, url := newEmulator(t, emulator.Config{})
 	c, _ := newTestClient(t, url, nil)
 	member, _ := newTestClient(t, url, func(cfg *Config) { cfg.BearerToken = testMemberToken })
-	ids := createApps(t, c, 30)
+	inState := createApps(t, c, 30)
+	ids := idsOf(inState)
 	ctx := context.Background()
 	deleted, suspended := ids[20], ids[21]
 	if err := c.DeleteApp(ctx, deleted); err != nil {
@@ -127,9 +181,9 @@ func TestPagedReads_absentAppsGoByGET(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids = append(ids, others.ID)
+	ids, inState = append(ids, others.ID), append(inState, others.App)
 	emu.ResetCalls()
-	apps, errs := readAll(NewPagedReads(c), ids)
+	apps, errs := readAll(NewPagedReads(c), inState)
 	calls := emu.CallCounts()
 	if calls[emulator.RouteListApps] != 1 || calls[emulator.RouteGetApp] != PagedReadsAfter+2 {
 		t.Errorf("calls %v; want 1 page and %d GETs (the first reads, the deleted app, the member's)", calls, PagedReadsAfter+2)
@@ -165,11 +219,12 @@ func TestPagedReads_failingPage(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			emu, c, logger := emulatorClient(t, func(cfg *Config) { cfg.MaxRetries = 1 })
-			ids := createApps(t, c, 20)
+			inState := createApps(t, c, 20)
+			ids := idsOf(inState)
 			emu.ResetCalls()
 			tc.fault.Route, tc.fault.Count = emulator.RouteListApps, 1000
 			emu.InjectFault(tc.fault)
-			apps, errs := readAll(NewPagedReads(c), ids)
+			apps, errs := readAll(NewPagedReads(c), inState)
 			emu.ClearFaults()
 			calls := emu.CallCounts()
 			if calls[emulator.RouteGetApp] != len(ids) || calls[emulator.RouteListApps] != 2 {
@@ -192,17 +247,44 @@ func TestPagedReads_failingPage(t *testing.T) {
 func TestPagedReads_stop(t *testing.T) {
 	t.Parallel()
 	emu, c, _ := emulatorClient(t, nil)
-	ids := createApps(t, c, 20)
+	inState := createApps(t, c, 20)
 	r := NewPagedReads(c)
 	ctx := context.Background()
-	readAll(r, ids[:10]) // page 1 fetched: ids[:5] are still listed, unserved
-	if _, err := c.UpdateApp(ctx, ids[0], UpdateAppRequest{Name: ptr("renamed")}); err != nil {
+	readAll(r, inState[10:]) // page 1 fetched: inState[:10] are still listed, unserved
+	if _, err := c.UpdateApp(ctx, inState[0].ID, UpdateAppRequest{Name: ptr("renamed")}); err != nil {
 		t.Fatal(err)
 	}
 	r.Stop()
 	emu.ResetCalls()
-	app, err := r.GetApp(ctx, ids[0])
+	created, _ := time.Parse(time.RFC3339Nano, inState[0].CreatedAt)
+	app, err := r.GetApp(ctx, inState[0].ID, created)
 	if err != nil || app.Name != "renamed" || emu.Calls(emulator.RouteGetApp) != 1 {
 		t.Errorf("read after Stop: %+v, %v, calls %v; want the renamed app, by GET", app, err, emu.CallCounts())
+	}
+}
+
+// One read at a time, the rule's numbers exactly: oldest first, page 1 holds
+// none of the first reads; the first that misses it asks for the last page
+// and goes by GET (1 read does not pay for a page while page 1 has served
+// none), the second fetches it, and from then on the pages pay.
+func TestPagedReads_oneReadAtATime(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
+	c, _ := newTestClient(t, url, nil)
+	all := createApps(t, c, 250)
+	r := NewPagedReads(c)
+	emu.ResetCalls()
+	for _, app := range all {
+		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := emu.CallCounts()
+	if calls[emulator.RouteGetApp] != 3 || calls[emulator.RouteListApps] != 3 {
+		t.Errorf("calls %v; want 3 GETs (reads 1, 2 and the first to miss page 1) and pages 1, 3 and 2", calls)
+	}
+	if s := r.Stats(); s != (PagedReadsStats{Reads: 250, Pages: 3, Served: 247}) {
+		t.Errorf("stats %+v", s)
 	}
 }

@@ -129,7 +129,7 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	// What the GET would answer; when this process reads many apps, served
 	// from pages of the caller's apps (client.PagedReads). An app missing
 	// from them is read by GET, whose 404 readNotFound judges.
-	app, err := r.data.readApp(ctx, state.ID.ValueString())
+	app, err := r.data.readApp(ctx, state.ID.ValueString(), state.CreatedAt.ValueString())
 	if client.IsNotFound(err) && importing {
 		addImportNotFoundError(&resp.Diagnostics, state.ID.ValueString(), err)
 		return

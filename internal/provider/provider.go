@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -338,12 +339,15 @@ func (d *providerData) beforeWrite() {
 	}
 }
 
-// readApp reads an app as GET /oauth-clients/{id} answers, through appReads.
-func (d *providerData) readApp(ctx context.Context, appID string) (*client.App, error) {
+// readApp reads an app as GET /oauth-clients/{id} answers, through appReads;
+// createdAt is the app's created_at in state, which tells appReads where the
+// app sits in the listing ("" when unknown).
+func (d *providerData) readApp(ctx context.Context, appID, createdAt string) (*client.App, error) {
 	if d.appReads == nil {
 		return d.Client.GetApp(ctx, appID)
 	}
-	return d.appReads.GetApp(ctx, appID)
+	created, _ := time.Parse(time.RFC3339Nano, createdAt) // zero when unknown
+	return d.appReads.GetApp(ctx, appID, created)
 }
 
 // MaskSecrets returns ctx with the bearer token and the given client secrets
