@@ -12,14 +12,14 @@ import (
 // full App objects, 100 to a page, newest createdAt first
 // (internal/emulator/README.md §5.1), the same objects GET
 // /oauth-clients/{id} returns (§5.4). A refresh of N apps then costs about
-// ⌈N/100⌉ pages plus 2 GETs instead of N calls of PipesHub's per-user budget
+// ⌈N/100⌉ pages plus 1 GET instead of N calls of PipesHub's per-user budget
 // of 1000 a minute.
 //
 // Each read comes with its app's createdAt from state (zero when unknown),
 // which says where in the listing the app sits. The rule, for N reads in one
 // process:
 //
-//   - Reads 1 and 2 (PagedReadsAfter) go by GET, one call each.
+//   - Read 1 (PagedReadsAfter) goes by GET: a plan of one app costs one call.
 //   - Every later read looks for its app on the pages fetched so far. When
 //     it is not there, the page that must hold it is found from its
 //     createdAt: page 1 first; then among the pages not fetched yet, those
@@ -37,17 +37,20 @@ import (
 //     1 + pages − served (if it holds them, the calls are no more than the
 //     reads again). Otherwise the read goes by GET.
 //   - Numbers, every app in state among the caller's apps (the usual
-//     refresh): N ≤ 2 costs N GETs; N = 10 or 100 of a user with up to 100
-//     apps costs 2 GETs + 1 page = 3; N = 1000 costs 2 GETs + 10 pages = 12
-//     whatever order Terraform reads them in, since no page is fetched twice.
-//     A few apps of a user who owns many: page 1 may hold none of them; then
-//     the reads after the first 2 wait for or ask for their page, and a page
-//     fetched for 2 or more of them pays. The one case over N calls is that
-//     bet lost: N + 1 when page 1 holds none of the apps and too few reads
-//     ask for another page (3 apps, none among the caller's newest 100, cost
-//     2 GETs + page 1 + 1 GET = 4); a later page fetched for reads it does
-//     not hold (only when the apps were deleted, or the listing changed while
-//     it was read) adds one more.
+//     refresh): N = 1 costs 1 GET; N = 2 to 100 of a user with up to 100
+//     apps costs 1 GET + page 1 = 2; N = 1000 costs 1 GET + 10 pages, plus
+//     a GET for each read that asked for its page before the page paid
+//     (oldest first, as Terraform refreshes a count, at most 1: 12 calls).
+//     No page is fetched twice.
+//   - The cost of a bet: page 1 may hold none of the apps (a few old apps of
+//     a user who owns many). Then 2 old apps cost 1 GET + page 1 + 1 GET = 3,
+//     and it is the one case of N + 1 when no other page pays; with more
+//     reads, the page that holds them is fetched once 1 + pages − served of
+//     them ask for it, and serves them. A page that serves none of the reads
+//     that asked for it (they were deleted, or the listing moved while it
+//     was read, or the createdAt interpolated wrong) adds one call, and each
+//     such loss makes the next page wait for one more read asking: in the
+//     worst case about √(2N) calls over N.
 //   - An app missing from the listing is never taken as gone: it is read by
 //     GET (a deleted app and another user's app are both missing; the GET's
 //     404 and the caller's handling of it decide).
@@ -97,7 +100,7 @@ type pageSpan struct {
 
 // PagedReadsAfter is how many reads of a process go by GET before the
 // listing starts (see PagedReads).
-const PagedReadsAfter = 2
+const PagedReadsAfter = 1
 
 // NewPagedReads returns the reads of one provider process through c.
 func NewPagedReads(c *Client) *PagedReads {

@@ -26,8 +26,8 @@ import (
 
 // Settings of a run, from the environment (all optional).
 const (
-	envSizes      = "PIPESHUB_BENCH_N"           // comma-separated app counts; default 10,100,200,500
-	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 1
+	envSizes      = "PIPESHUB_BENCH_N"           // comma-separated app counts; default 1,10,100,1000,5000
+	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 3 up to 100 apps, else 1
 	envReport     = "PIPESHUB_BENCH_REPORT"      // file the markdown tables are appended to
 	envProfileDir = "PIPESHUB_BENCH_PROFILE_DIR" // CPU profiles of the provider, one per process
 	envLimited    = "PIPESHUB_BENCH_LIMITED"     // "short" skips the 10-per-minute sequence (2+ minutes)
@@ -150,8 +150,9 @@ type result struct {
 	rssKiB  int64          // peak RSS of the provider processes (0 for terraform_data)
 }
 
-// run runs one phase in ws and measures it.
-func (h *harness) run(b *testing.B, ws *workspace, phase string) result {
+// run runs one phase in ws and measures it; env is added to terraform's
+// environment (and so the provider's).
+func (h *harness) run(b *testing.B, ws *workspace, phase string, env ...string) result {
 	b.Helper()
 	var args []string
 	switch phase {
@@ -186,6 +187,7 @@ func (h *harness) run(b *testing.B, ws *workspace, phase string) result {
 	if profileDir != "" {
 		cmd.Env = append(cmd.Env, envCPUProfile+"=1", envMemProfile+"=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	h.counter.reset()
 	start := time.Now()
 	output, err := cmd.CombinedOutput()
@@ -295,7 +297,7 @@ func total(calls map[string]int) int {
 func sizes(b *testing.B) []int {
 	raw := os.Getenv(envSizes)
 	if raw == "" {
-		return []int{10, 100, 200, 500}
+		return []int{1, 10, 100, 1000, 5000}
 	}
 	var out []int
 	for _, f := range strings.Split(raw, ",") {
@@ -308,9 +310,14 @@ func sizes(b *testing.B) []int {
 	return out
 }
 
-func rounds() int {
+// rounds is how many rounds a size runs: small sizes take a fraction of a
+// second a phase, where one round is mostly noise.
+func rounds(apps int) int {
 	if n, err := strconv.Atoi(os.Getenv(envRounds)); err == nil && n > 0 {
 		return n
+	}
+	if apps <= 100 {
+		return 3
 	}
 	return 1
 }
@@ -337,72 +344,202 @@ func report(b *testing.B, text string) {
 	}
 }
 
-// BenchmarkEndToEnd applies, plans (with refresh) and destroys N apps with the
-// real terraform, phase by phase interleaving the three kinds, and reports
-// seconds, the ratios to the no-API resource and terraform_data, API calls
-// per app per phase, and the provider's peak RSS.
+// PipesHub's default limits, which BenchmarkEndToEnd runs under: 1000
+// requests a minute per user on /oauth-clients and per client IP on every
+// path (internal/emulator/README.md §3.3, §3.5).
+const (
+	defaultLimit  = 1000
+	defaultWindow = time.Minute
+)
+
+// destroyUpTo is the largest N whose destroy is measured: above it the
+// deletes alone wait through minutes of the limit and tell nothing new.
+const destroyUpTo = 1000
+
+// sizeResult is what BenchmarkEndToEnd found for one N, for the summary.
+type sizeResult struct {
+	n                         int
+	seconds                   map[string]float64 // kind/phase, median
+	calls                     map[string]map[string]int
+	rssKiB                    map[string]int64 // kind, largest of the phases
+	loadBefore, loadAfter     string
+	applyFloor, applyRateWait float64
+}
+
+// BenchmarkEndToEnd applies, plans (with refresh, right after the apply, in
+// the window the apply spent) and destroys N apps with the real terraform
+// against an emulator with PipesHub's default limits, phase by phase
+// interleaving the three kinds, and reports seconds, the ratios to the floor
+// (the no-API resource, and for the apply the waits the limit imposes on its
+// requests), API calls per phase, the peak RSS of both providers and the
+// machine's load; then a summary of every size.
 func BenchmarkEndToEnd(b *testing.B) {
+	var all []sizeResult
 	for _, n := range sizes(b) {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
 			for range b.N {
-				benchmarkSize(b, n)
+				all = append(all, benchmarkSize(b, n))
 			}
 		})
 	}
+	if len(all) > 0 && os.Getenv(envOnly) == "" {
+		report(b, summary(all))
+	}
 }
 
-func benchmarkSize(b *testing.B, n int) {
-	h := newHarness(b, unlimited())
+func benchmarkSize(b *testing.B, n int) sizeResult {
+	h := newHarness(b, emulator.Config{})
 	spaces := map[string]*workspace{}
 	for _, k := range kinds {
 		spaces[k] = h.workspace(b, k, n)
 	}
+	res := sizeResult{n: n, seconds: map[string]float64{}, calls: map[string]map[string]int{}, rssKiB: map[string]int64{},
+		loadBefore: loadAverage()}
 	seconds := map[string][]float64{} // kind/phase
-	calls := map[string]map[string]int{}
-	var rss int64
 	only := kinds
 	if os.Getenv(envOnly) == "pipeshub" {
 		only = kinds[:1]
 	}
-	for range rounds() {
-		for _, phase := range phases {
+	steps := phases
+	if n > destroyUpTo {
+		steps = phases[:2]
+	}
+	for round := range rounds(n) {
+		for _, phase := range steps {
+			if phase == "apply" && round > 0 && n > destroyUpTo {
+				for _, k := range only { // the next round applies from nothing again
+					h.run(b, spaces[k], "destroy")
+				}
+			}
 			for _, k := range only {
 				r := h.run(b, spaces[k], phase)
 				seconds[k+"/"+phase] = append(seconds[k+"/"+phase], r.seconds)
+				res.rssKiB[k] = max(res.rssKiB[k], r.rssKiB)
 				if k == kinds[0] {
-					calls[phase] = r.calls
-					rss = max(rss, r.rssKiB)
+					res.calls[phase] = r.calls
 				}
 			}
 		}
 	}
+	res.loadAfter = loadAverage()
+	for key, xs := range seconds {
+		res.seconds[key] = median(xs)
+	}
+	// The apply cannot end before the windows its requests must wait through.
+	res.applyRateWait = rateWait(total(res.calls["apply"]))
+	res.applyFloor = max(res.seconds[kinds[1]+"/apply"], res.applyRateWait)
+
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n#### N = %d apps (%d round(s), median seconds)\n\n", n, rounds())
-	sb.WriteString("| phase | pipeshub_oauth_app | no-API resource | terraform_data | × no-API | × terraform_data | API calls per app | scope catalogue calls | 429s |\n")
+	fmt.Fprintf(&sb, "\n#### N = %d apps (%d round(s), median seconds; load average %s before, %s after)\n\n", n, rounds(n), res.loadBefore, res.loadAfter)
+	sb.WriteString("| phase | pipeshub_oauth_app | no-API resource | terraform_data | × no-API | × terraform_data | API calls | scope catalogue calls | 429s |\n")
 	sb.WriteString("|---|---:|---:|---:|---:|---:|---|---:|---:|\n")
-	for _, phase := range phases {
+	for _, phase := range steps {
+		p := res.seconds[kinds[0]+"/"+phase]
+		c := res.calls[phase]
 		if len(only) < len(kinds) {
-			fmt.Fprintf(&sb, "| %s | %.2f | | | | | | %d | |\n", phase, median(seconds[kinds[0]+"/"+phase]), calls[phase]["scopes"])
+			fmt.Fprintf(&sb, "| %s | %.2f | | | | | %s | %d | %d |\n", phase, p, callsText(c), c["scopes"], c["429"])
 			continue
 		}
-		p, z, d := median(seconds[kinds[0]+"/"+phase]), median(seconds[kinds[1]+"/"+phase]), median(seconds[kinds[2]+"/"+phase])
-		c := calls[phase]
-		perApp, total := []string{}, 0
-		for _, k := range []string{"create", "read", "list", "delete", "other"} {
-			if c[k] > 0 {
-				perApp = append(perApp, fmt.Sprintf("%s %.2f", k, float64(c[k])/float64(n)))
-				total += c[k]
-			}
-		}
-		perApp = append(perApp, fmt.Sprintf("(%d calls)", total))
+		z, d := res.seconds[kinds[1]+"/"+phase], res.seconds[kinds[2]+"/"+phase]
 		fmt.Fprintf(&sb, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %d | %d |\n",
-			phase, p, z, d, p/z, p/d, strings.Join(perApp, ", "), c["scopes"], c["429"])
+			phase, p, z, d, p/z, p/d, callsText(c), c["scopes"], c["429"])
 		b.ReportMetric(p, phase+"-s")
 		b.ReportMetric(p/z, phase+"-x-noapi")
 	}
-	fmt.Fprintf(&sb, "\nProvider peak RSS: %.1f MB\n", float64(rss)/1024)
-	b.ReportMetric(float64(rss)/1024, "rss-MB")
+	fmt.Fprintf(&sb, "\nPeak RSS: provider %.1f MB, no-API floor %.1f MB. The apply's %d requests wait at least %.0f s for PipesHub's limit.\n",
+		float64(res.rssKiB[kinds[0]])/1024, float64(res.rssKiB[kinds[1]])/1024, total(res.calls["apply"]), res.applyRateWait)
+	b.ReportMetric(float64(res.rssKiB[kinds[0]])/1024, "rss-MB")
+	b.ReportMetric(float64(total(res.calls["plan"])), "plan-calls")
 	report(b, sb.String())
+	return res
+}
+
+// callsText is a phase's API calls by kind, and their total.
+func callsText(c map[string]int) string {
+	var parts []string
+	for _, k := range []string{"create", "read", "list", "delete", "other"} {
+		if c[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, c[k]))
+		}
+	}
+	return strings.Join(append(parts, fmt.Sprintf("(%d in all)", total(c))), ", ")
+}
+
+// rateWait is the least time requests sent at once take under PipesHub's
+// default limit: the windows after the first that they must wait for.
+func rateWait(requests int) float64 {
+	return max(math.Ceil(float64(requests)/defaultLimit)-1, 0) * defaultWindow.Seconds()
+}
+
+// summary is the table: each size against its floor, side by side.
+func summary(all []sizeResult) string {
+	var sb strings.Builder
+	sb.WriteString("\n#### Summary: this provider against the floor (no-API resource; for the apply, also the limit's waits)\n\n")
+	sb.WriteString("| apps | apply s (provider / floor) | apply × floor | plan s (provider / floor) | plan × floor | API calls per plan | peak RSS MB (provider / floor) | load average (before; after) |\n")
+	sb.WriteString("|---:|---|---:|---|---:|---:|---|---|\n")
+	for _, r := range all {
+		a, p, pf := r.seconds[kinds[0]+"/apply"], r.seconds[kinds[0]+"/plan"], r.seconds[kinds[1]+"/plan"]
+		fmt.Fprintf(&sb, "| %d | %.2f / %.2f | %.2f | %.2f / %.2f | %.2f | %d | %.1f / %.1f | %s; %s |\n",
+			r.n, a, r.applyFloor, a/r.applyFloor, p, pf, p/pf, total(r.calls["plan"]),
+			float64(r.rssKiB[kinds[0]])/1024, float64(r.rssKiB[kinds[1]])/1024, r.loadBefore, r.loadAfter)
+	}
+	return sb.String()
+}
+
+// loadAverage is the machine's 1-, 5- and 15-minute load average.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// BenchmarkSoftMemoryLimit plans N apps (PIPESHUB_BENCH_MEM_N, default 1000)
+// with the provider's soft memory limit and without it (GOMEMLIMIT=off),
+// alternating, for the provider and the no-API floor, and reports each
+// one's peak RSS and seconds: whether LimitHeap still buys anything.
+func BenchmarkSoftMemoryLimit(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("PIPESHUB_BENCH_MEM_N")); err == nil && v > 0 {
+		n = v
+	}
+	for range b.N {
+		h := newHarness(b, unlimited()) // memory, not pacing: no waits
+		spaces := map[string]*workspace{}
+		for _, k := range kinds[:2] {
+			spaces[k] = h.workspace(b, k, n)
+			h.run(b, spaces[k], "apply")
+		}
+		settings := []struct{ name, env string }{{"56 MiB soft limit (LimitHeap)", ""}, {"no limit (GOMEMLIMIT=off)", "GOMEMLIMIT=off"}}
+		rss, secs := map[string][]float64{}, map[string][]float64{}
+		for range 2 * rounds(n) {
+			for _, st := range settings {
+				for _, k := range kinds[:2] {
+					var env []string
+					if st.env != "" {
+						env = []string{st.env}
+					}
+					r := h.run(b, spaces[k], "plan", env...)
+					rss[k+"/"+st.name] = append(rss[k+"/"+st.name], float64(r.rssKiB)/1024)
+					secs[k+"/"+st.name] = append(secs[k+"/"+st.name], r.seconds)
+				}
+			}
+		}
+		var sb strings.Builder
+		fmt.Fprintf(&sb, "\n#### Soft memory limit: plan of %d apps, %d runs each (median; load average %s)\n\n", n, 2*rounds(n), loadAverage())
+		sb.WriteString("| setting | provider peak RSS MB | no-API peak RSS MB | provider s | no-API s |\n|---|---:|---:|---:|---:|\n")
+		for _, st := range settings {
+			fmt.Fprintf(&sb, "| %s | %.1f | %.1f | %.2f | %.2f |\n", st.name,
+				median(rss[kinds[0]+"/"+st.name]), median(rss[kinds[1]+"/"+st.name]),
+				median(secs[kinds[0]+"/"+st.name]), median(secs[kinds[1]+"/"+st.name]))
+		}
+		report(b, sb.String())
+	}
 }
 
 // BenchmarkEndToEndRateLimited applies against a limited emulator with
