@@ -32,7 +32,10 @@ import (
 //   - That page is fetched (one at a time, the other reads waiting for it)
 //     only while the pages pay: page 1 at once (the one bet); a later page
 //     when the reads served from pages are at least the pages fetched
-//     (served ≥ pages), or when the reads asking for it, this one, those
+//     (served ≥ pages), or one fewer once any read was served (a page just
+//     fetched has served few of its reads yet: Terraform refreshes a count
+//     as app[0], app[1], app[10], app[100], app[101], ..., a few reads from
+//     each page in turn), or when the reads asking for it, this one, those
 //     waiting and those that went by GET for want of it since, are at least
 //     1 + pages − served (if it holds them, the calls are no more than the
 //     reads again). Otherwise the read goes by GET.
@@ -40,8 +43,8 @@ import (
 //     refresh): N = 1 costs 1 GET; N = 2 to 100 of a user with up to 100
 //     apps costs 1 GET + page 1 = 2; N = 1000 costs 1 GET + 10 pages, plus
 //     a GET for each read that asked for its page before the page paid
-//     (oldest first, as Terraform refreshes a count, at most 1: 12 calls).
-//     No page is fetched twice.
+//     (at most 1 in the order Terraform refreshes a count: 12 calls). No
+//     page is fetched twice.
 //   - The cost of a bet: page 1 may hold none of the apps (a few old apps of
 //     a user who owns many). Then 2 old apps cost 1 GET + page 1 + 1 GET = 3,
 //     and it is the one case of N + 1 when no other page pays; with more
@@ -208,7 +211,7 @@ func (r *PagedReads) pageFor(createdAt time.Time) int {
 // pays reports whether page may be fetched now (see PagedReads).
 func (r *PagedReads) pays(page int) bool {
 	pages := len(r.fetched)
-	if pages == 0 || r.served >= pages {
+	if pages == 0 || r.served >= pages || (r.served > 0 && r.served+1 >= pages) {
 		return true
 	}
 	asking := 1 + r.wanted[page]

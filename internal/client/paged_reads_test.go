@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -285,5 +286,32 @@ func TestPagedReads_oneReadAtATime(t *testing.T) {
 	}
 	if s := r.Stats(); s != (PagedReadsStats{Reads: 250, Pages: 3, Served: 248}) {
 		t.Errorf("stats %+v", s)
+	}
+}
+
+// One read at a time in the order Terraform refreshes a count, app[0],
+// app[1], app[10], app[100], app[101], ... (its instance keys as strings):
+// 1000 apps cost 1 GET, page 1 (which holds none of the first reads), 1 GET
+// for the read that asks for the last page before it pays, then each page
+// once: 12 calls.
+func TestPagedReads_terraformOrder(t *testing.T) {
+	t.Parallel()
+	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
+	c, _ := newTestClient(t, url, nil)
+	all := createApps(t, c, 1000)
+	byKey := slices.Clone(all)
+	slices.SortFunc(byKey, func(a, b App) int {
+		return strings.Compare(fmt.Sprint(slices.Index(idsOf(all), a.ID)), fmt.Sprint(slices.Index(idsOf(all), b.ID)))
+	})
+	r := NewPagedReads(c)
+	emu.ResetCalls()
+	for _, app := range byKey {
+		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != 10 {
+		t.Errorf("calls %v (stats %+v); want 2 GETs and 10 pages", calls, r.Stats())
 	}
 }
