@@ -148,6 +148,7 @@ type result struct {
 	seconds float64
 	calls   map[string]int // by callKind, "429" for rate-limited answers
 	rssKiB  int64          // peak RSS of the provider processes (0 for terraform_data)
+	cpu     float64        // CPU seconds of the provider processes
 }
 
 // run runs one phase in ws and measures it; env is added to terraform's
@@ -199,13 +200,23 @@ func (h *harness) run(b *testing.B, ws *workspace, phase string, env ...string) 
 		}
 		b.Fatalf("terraform %s of %d %s: %v\n%s", phase, ws.n, ws.kind, err, tail)
 	}
-	return result{seconds: elapsed.Seconds(), calls: h.counter.snapshot(), rssKiB: peakRSS(out)}
+	return result{seconds: elapsed.Seconds(), calls: h.counter.snapshot(), rssKiB: peakRSS(out), cpu: cpuSeconds(out)}
 }
 
 // peakRSS is the largest peak RSS any provider process wrote to dir.
 func peakRSS(dir string) int64 {
-	files, _ := filepath.Glob(filepath.Join(dir, "rss-*"))
-	var peak int64
+	return fromFiles(dir, "rss-*", func(peak, v int64) int64 { return max(peak, v) })
+}
+
+// cpuSeconds is the CPU time the provider processes wrote to dir, summed.
+func cpuSeconds(dir string) float64 {
+	return float64(fromFiles(dir, "cpums-*", func(sum, v int64) int64 { return sum + v })) / 1000
+}
+
+// fromFiles folds the numbers in the files of dir that match pattern.
+func fromFiles(dir, pattern string, fold func(acc, v int64) int64) int64 {
+	files, _ := filepath.Glob(filepath.Join(dir, pattern))
+	var acc int64
 	for _, f := range files {
 		if strings.HasSuffix(f, ".tmp") {
 			continue
@@ -214,11 +225,11 @@ func peakRSS(dir string) int64 {
 		if err != nil {
 			continue
 		}
-		if v, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64); err == nil && v > peak {
-			peak = v
+		if v, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64); err == nil {
+			acc = fold(acc, v)
 		}
 	}
-	return peak
+	return acc
 }
 
 // callCounter counts the API calls the emulator answers, by kind.
@@ -361,7 +372,8 @@ type sizeResult struct {
 	n                         int
 	seconds                   map[string]float64 // kind/phase, median
 	calls                     map[string]map[string]int
-	rssKiB                    map[string]int64 // kind, largest of the phases
+	rssKiB                    map[string]int64   // kind, largest of the phases
+	cpu                       map[string]float64 // kind/phase, CPU seconds of the provider, last round
 	loadBefore, loadAfter     string
 	applyFloor, applyRateWait float64
 }
@@ -394,7 +406,7 @@ func benchmarkSize(b *testing.B, n int) sizeResult {
 		spaces[k] = h.workspace(b, k, n)
 	}
 	res := sizeResult{n: n, seconds: map[string]float64{}, calls: map[string]map[string]int{}, rssKiB: map[string]int64{},
-		loadBefore: loadAverage()}
+		cpu: map[string]float64{}, loadBefore: loadAverage()}
 	seconds := map[string][]float64{} // kind/phase
 	only := kinds
 	if os.Getenv(envOnly) == "pipeshub" {
@@ -415,6 +427,7 @@ func benchmarkSize(b *testing.B, n int) sizeResult {
 				r := h.run(b, spaces[k], phase)
 				seconds[k+"/"+phase] = append(seconds[k+"/"+phase], r.seconds)
 				res.rssKiB[k] = max(res.rssKiB[k], r.rssKiB)
+				res.cpu[k+"/"+phase] = r.cpu
 				if k == kinds[0] {
 					res.calls[phase] = r.calls
 				}
@@ -448,6 +461,13 @@ func benchmarkSize(b *testing.B, n int) sizeResult {
 	}
 	fmt.Fprintf(&sb, "\nPeak RSS: provider %.1f MB, no-API floor %.1f MB. The apply's %d requests wait at least %.0f s for PipesHub's limit.\n",
 		float64(res.rssKiB[kinds[0]])/1024, float64(res.rssKiB[kinds[1]])/1024, total(res.calls["apply"]), res.applyRateWait)
+	if len(only) == len(kinds) {
+		sb.WriteString("Provider CPU seconds (this provider / no-API floor):")
+		for _, phase := range steps {
+			fmt.Fprintf(&sb, " %s %.2f / %.2f;", phase, res.cpu[kinds[0]+"/"+phase], res.cpu[kinds[1]+"/"+phase])
+		}
+		sb.WriteString("\n")
+	}
 	b.ReportMetric(float64(res.rssKiB[kinds[0]])/1024, "rss-MB")
 	b.ReportMetric(float64(total(res.calls["plan"])), "plan-calls")
 	report(b, sb.String())
@@ -516,7 +536,7 @@ func BenchmarkSoftMemoryLimit(b *testing.B) {
 			h.run(b, spaces[k], "apply")
 		}
 		settings := []struct{ name, env string }{{"56 MiB soft limit (LimitHeap)", ""}, {"no limit (GOMEMLIMIT=off)", "GOMEMLIMIT=off"}}
-		rss, secs := map[string][]float64{}, map[string][]float64{}
+		rss, secs, cpu := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
 		for range 2 * rounds(n) {
 			for _, st := range settings {
 				for _, k := range kinds[:2] {
@@ -527,16 +547,18 @@ func BenchmarkSoftMemoryLimit(b *testing.B) {
 					r := h.run(b, spaces[k], "plan", env...)
 					rss[k+"/"+st.name] = append(rss[k+"/"+st.name], float64(r.rssKiB)/1024)
 					secs[k+"/"+st.name] = append(secs[k+"/"+st.name], r.seconds)
+					cpu[k+"/"+st.name] = append(cpu[k+"/"+st.name], r.cpu)
 				}
 			}
 		}
 		var sb strings.Builder
 		fmt.Fprintf(&sb, "\n#### Soft memory limit: plan of %d apps, %d runs each (median; load average %s)\n\n", n, 2*rounds(n), loadAverage())
-		sb.WriteString("| setting | provider peak RSS MB | no-API peak RSS MB | provider s | no-API s |\n|---|---:|---:|---:|---:|\n")
+		sb.WriteString("| setting | provider peak RSS MB | no-API peak RSS MB | provider s | no-API s | provider CPU s | no-API CPU s |\n|---|---:|---:|---:|---:|---:|---:|\n")
 		for _, st := range settings {
-			fmt.Fprintf(&sb, "| %s | %.1f | %.1f | %.2f | %.2f |\n", st.name,
+			fmt.Fprintf(&sb, "| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n", st.name,
 				median(rss[kinds[0]+"/"+st.name]), median(rss[kinds[1]+"/"+st.name]),
-				median(secs[kinds[0]+"/"+st.name]), median(secs[kinds[1]+"/"+st.name]))
+				median(secs[kinds[0]+"/"+st.name]), median(secs[kinds[1]+"/"+st.name]),
+				median(cpu[kinds[0]+"/"+st.name]), median(cpu[kinds[1]+"/"+st.name]))
 		}
 		report(b, sb.String())
 	}

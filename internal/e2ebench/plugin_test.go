@@ -11,6 +11,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -25,7 +26,7 @@ import (
 // Environment of the test binary when terraform starts it as the provider.
 const (
 	envServePlugin = "PIPESHUB_BENCH_PLUGIN"     // "1": serve the provider instead of running tests
-	envOutDir      = "PIPESHUB_BENCH_OUT"        // where the plugin writes rss-<pid> (and cpu-<pid>.prof)
+	envOutDir      = "PIPESHUB_BENCH_OUT"        // where the plugin writes rss-<pid>, cpums-<pid> (and cpu-<pid>.prof)
 	envCPUProfile  = "PIPESHUB_BENCH_CPUPROFILE" // "1": write a CPU profile of the provider process
 	envMemProfile  = "PIPESHUB_BENCH_MEMPROFILE" // "1": write a heap profile and memory statistics at exit
 )
@@ -53,7 +54,7 @@ func servePlugin() {
 	if out != "" {
 		go func() {
 			for range time.Tick(200 * time.Millisecond) {
-				writePeakRSS(out)
+				writeUsage(out)
 			}
 		}()
 	}
@@ -66,7 +67,7 @@ func servePlugin() {
 		stopProfile()
 	}
 	if out != "" {
-		writePeakRSS(out)
+		writeUsage(out)
 		if os.Getenv(envMemProfile) == "1" {
 			writeMemProfile(out)
 		}
@@ -74,6 +75,20 @@ func servePlugin() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// writeUsage records this process's CPU time so far (user and system, in
+// milliseconds: getrusage) and its peak resident set size.
+func writeUsage(dir string) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		ms := (ru.Utime.Nano() + ru.Stime.Nano()) / 1e6
+		name := filepath.Join(dir, fmt.Sprintf("cpums-%d", os.Getpid()))
+		if os.WriteFile(name+".tmp", []byte(fmt.Sprint(ms)), 0o600) == nil {
+			_ = os.Rename(name+".tmp", name)
+		}
+	}
+	writePeakRSS(dir)
 }
 
 // writePeakRSS records this process's peak resident set size in KiB: VmHWM
