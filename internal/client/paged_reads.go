@@ -33,12 +33,15 @@ import (
 //     only while the pages pay: page 1 at once (the one bet); a later page
 //     when the reads served from pages are at least the pages fetched
 //     (served ≥ pages), or one fewer once any read was served (a page just
-//     fetched has served few of its reads yet: Terraform refreshes a count
-//     as app[0], app[1], app[10], app[100], app[101], ..., a few reads from
-//     each page in turn), or when the reads asking for it, this one, those
-//     waiting and those that went by GET for want of it since, are at least
-//     1 + pages − served (if it holds them, the calls are no more than the
-//     reads again). Otherwise the read goes by GET.
+//     fetched has served few of its reads yet: Terraform's plan refreshes a
+//     count as app[0], app[1], app[10], app[100], app[101], ..., and its
+//     destroy in no order, a few reads from each page in turn), or when the
+//     reads asking for pages not fetched yet (this one, those waiting for a
+//     page that does not hold them, and those that went by GET for want of
+//     one since the last page came) are at least 1 + pages − served: each
+//     page that holds what it was fetched for brings the calls back to no
+//     more than the reads. A waiting read whose app is on a fetched page
+//     counts as served. Otherwise the read goes by GET.
 //   - Numbers, every app in state among the caller's apps (the usual
 //     refresh): N = 1 costs 1 GET; N = 2 to 100 of a user with up to 100
 //     apps costs 1 GET + page 1 = 2; N = 1000 costs 1 GET + 10 pages, plus
@@ -83,9 +86,9 @@ type PagedReads struct {
 	// waiting holds the createdAt of each read waiting for it.
 	inFlight chan struct{}
 	waiting  map[*waitingRead]struct{}
-	// wanted counts, by page, the reads that went by GET because the page
-	// did not pay yet.
-	wanted map[int]int
+	// wanted counts the reads that went by GET since the last page was
+	// fetched because the page they needed did not pay yet.
+	wanted int
 }
 
 // waitingRead is a read waiting for a page.
@@ -108,7 +111,7 @@ const PagedReadsAfter = 1
 // NewPagedReads returns the reads of one provider process through c.
 func NewPagedReads(c *Client) *PagedReads {
 	return &PagedReads{c: c, apps: map[string]App{}, fetched: map[int]pageSpan{},
-		waiting: map[*waitingRead]struct{}{}, wanted: map[int]int{}}
+		waiting: map[*waitingRead]struct{}{}}
 }
 
 // GetApp returns what c.GetApp(ctx, appID) would: the app, or the GET's
@@ -117,9 +120,13 @@ func NewPagedReads(c *Client) *PagedReads {
 func (r *PagedReads) GetApp(ctx context.Context, appID string, createdAt time.Time) (*App, error) {
 	r.mu.Lock()
 	r.reads++
-	if r.off || r.reads <= PagedReadsAfter || !AppIDPattern.MatchString(appID) {
-		r.mu.Unlock()
-		return r.c.GetApp(ctx, appID)
+	switch {
+	case r.off:
+		return r.byGET(ctx, appID, "the listing stopped (a write of this command, or a failed page)")
+	case r.reads <= PagedReadsAfter:
+		return r.byGET(ctx, appID, "the first read of the command")
+	case !AppIDPattern.MatchString(appID):
+		return r.byGET(ctx, appID, "not an app id")
 	}
 	for {
 		if app, ok := r.apps[appID]; ok {
@@ -139,23 +146,29 @@ func (r *PagedReads) GetApp(ctx context.Context, appID string, createdAt time.Ti
 			r.mu.Lock()
 			delete(r.waiting, self)
 			if ctx.Err() != nil {
-				r.mu.Unlock()
-				return r.c.GetApp(ctx, appID) // fails at once with the context's error, as a GET would
+				return r.byGET(ctx, appID, "ended") // fails at once with the context's error, as a GET would
 			}
 			continue
 		}
 		page := r.pageFor(createdAt)
 		if r.off || page == 0 {
-			r.mu.Unlock()
-			return r.c.GetApp(ctx, appID)
+			return r.byGET(ctx, appID, "on no page left to fetch")
 		}
-		if !r.pays(page) {
-			r.wanted[page]++
-			r.mu.Unlock()
-			return r.c.GetApp(ctx, appID)
+		if !r.pays() {
+			r.wanted++
+			return r.byGET(ctx, appID, "its page does not pay yet")
 		}
 		r.fetch(ctx, page)
 	}
+}
+
+// byGET reads an app by GET, with r.mu held on entry (released), and logs
+// why at debug level: what a refresh's calls were spent on.
+func (r *PagedReads) byGET(ctx context.Context, appID, why string) (*App, error) {
+	fields := map[string]any{"app_id": appID, "why": why, "reads": r.reads, "served_from_pages": r.served, "pages": len(r.fetched)}
+	r.mu.Unlock()
+	r.c.logger.Debug(ctx, "PipesHub API: app read by GET", fields)
+	return r.c.GetApp(ctx, appID)
 }
 
 // pageFor returns the page not fetched yet that must hold an app created at
@@ -208,19 +221,20 @@ func (r *PagedReads) pageFor(createdAt time.Time) int {
 	return 0
 }
 
-// pays reports whether page may be fetched now (see PagedReads).
-func (r *PagedReads) pays(page int) bool {
-	pages := len(r.fetched)
-	if pages == 0 || r.served >= pages || (r.served > 0 && r.served+1 >= pages) {
-		return true
-	}
-	asking := 1 + r.wanted[page]
+// pays reports whether the page a read needs may be fetched now (see
+// PagedReads). A waiting read whose app is on a fetched page counts as
+// served: it will be, once it runs again.
+func (r *PagedReads) pays() bool {
+	pages, served, asking := len(r.fetched), r.served, 1+r.wanted
 	for w := range r.waiting {
-		if _, listed := r.apps[w.appID]; !listed && r.pageFor(w.createdAt) == page {
+		switch _, listed := r.apps[w.appID]; {
+		case listed:
+			served++
+		case r.pageFor(w.createdAt) != 0:
 			asking++
 		}
 	}
-	return asking >= 1+pages-r.served
+	return pages == 0 || served >= pages || (served > 0 && served+1 >= pages) || asking >= 1+pages-served
 }
 
 // fetch fetches page, with r.mu held on entry and on return (released
@@ -244,7 +258,7 @@ func (r *PagedReads) fetch(ctx context.Context, page int) {
 	default:
 		r.fetched[page] = spanOf(list.Data)
 		r.totalPages = list.Pagination.TotalPages
-		delete(r.wanted, page)
+		r.wanted = 0
 		for _, app := range list.Data {
 			if app.ID != "" {
 				r.apps[app.ID] = app
