@@ -25,7 +25,6 @@ func main() {
 	if !debug {
 		provider.DropLogsTerraformDiscards()
 	}
-	provider.LimitHeap()
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/pipeshub-ai/pipeshub",

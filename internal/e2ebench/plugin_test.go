@@ -59,7 +59,6 @@ func servePlugin() {
 		}()
 	}
 	pipeshub.DropLogsTerraformDiscards() // as main does
-	pipeshub.LimitHeap()
 	err := providerserver.Serve(context.Background(), func() provider.Provider {
 		return &benchProvider{Provider: pipeshub.New("bench")()}
 	}, providerserver.ServeOpts{Address: "registry.terraform.io/pipeshub-ai/pipeshub"})
