@@ -28,7 +28,8 @@ import (
 //     its neighbour). With no older page fetched, the last page (Terraform
 //     refreshes a count's oldest apps first); between two fetched pages, the
 //     page the createdAt interpolates to. No such page (the app's createdAt
-//     lies inside a fetched page, or is unknown), or all pages fetched: GET.
+//     lies inside a fetched page, or is unknown, as at an import), or all
+//     pages fetched: GET.
 //   - That page is fetched (one at a time, the other reads waiting for it)
 //     only while the pages pay: page 1 at once (the one bet); a later page
 //     when the reads served from pages are at least the pages fetched
@@ -174,11 +175,11 @@ func (r *PagedReads) byGET(ctx context.Context, appID, why string) (*App, error)
 // pageFor returns the page not fetched yet that must hold an app created at
 // createdAt, or 0 when there is none (see PagedReads).
 func (r *PagedReads) pageFor(createdAt time.Time) int {
+	if createdAt.IsZero() {
+		return 0 // cannot be placed (an import's first read): never worth a page
+	}
 	if len(r.fetched) == 0 {
 		return 1
-	}
-	if createdAt.IsZero() {
-		return 0
 	}
 	// [lo, hi]: the pages that may hold it, narrowed by every fetched page;
 	// newer and older: the fetched pages that bound them, if any.
