@@ -58,6 +58,27 @@ func readAll(r *PagedReads, inState []App) (apps []*App, errs []error) {
 	return apps, errs
 }
 
+// unlimitedEmulatorClient is an emulator whose limits never bite, and a
+// client of its admin: 1000 apps and their reads are far over PipesHub's
+// default limits, and the waits would be the whole test.
+func unlimitedEmulatorClient(t *testing.T) (*emulator.Emulator, *Client) {
+	t.Helper()
+	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
+	c, _ := newTestClient(t, url, nil)
+	return emu, c
+}
+
+// readOneAtATime reads every app through r in order, one after the other.
+func readOneAtATime(t *testing.T, r *PagedReads, inState []App) {
+	t.Helper()
+	for _, app := range inState {
+		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // sameAsGET checks each read against a GET of the same app afterwards.
 func sameAsGET(t *testing.T, c *Client, ids []string, apps []*App, errs []error) {
 	t.Helper()
@@ -75,10 +96,7 @@ func sameAsGET(t *testing.T, c *Client, ids []string, apps []*App, errs []error)
 // whenever a page holds some of them.
 func TestPagedReads_callCounts(t *testing.T) {
 	t.Parallel()
-	// 1000 apps and their reads are far over PipesHub's default limits: the
-	// waits would be the whole test.
-	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
-	c, _ := newTestClient(t, url, nil)
+	emu, c := unlimitedEmulatorClient(t)
 	all := createApps(t, c, 1000)
 	reversed := slices.Clone(all)
 	slices.Reverse(reversed)
@@ -270,17 +288,11 @@ func TestPagedReads_stop(t *testing.T) {
 // none), the next fetches it, and from then on the pages pay.
 func TestPagedReads_oneReadAtATime(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
-	c, _ := newTestClient(t, url, nil)
+	emu, c := unlimitedEmulatorClient(t)
 	all := createApps(t, c, 250)
 	r := NewPagedReads(c)
 	emu.ResetCalls()
-	for _, app := range all {
-		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
-		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
-			t.Fatal(err)
-		}
-	}
+	readOneAtATime(t, r, all)
 	calls := emu.CallCounts()
 	if calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != 3 {
 		t.Errorf("calls %v; want 2 GETs (read 1 and the first to miss page 1) and pages 1, 3 and 2", calls)
@@ -297,21 +309,17 @@ func TestPagedReads_oneReadAtATime(t *testing.T) {
 // once: 12 calls.
 func TestPagedReads_terraformOrder(t *testing.T) {
 	t.Parallel()
-	emu, url := newEmulator(t, emulator.Config{RateLimit: 1 << 30, GlobalRateLimit: 1 << 30})
-	c, _ := newTestClient(t, url, nil)
+	emu, c := unlimitedEmulatorClient(t)
 	all := createApps(t, c, 1000)
+	key := map[string]string{} // app id -> its count index as Terraform's instance key
+	for i, app := range all {
+		key[app.ID] = fmt.Sprint(i)
+	}
 	byKey := slices.Clone(all)
-	slices.SortFunc(byKey, func(a, b App) int {
-		return strings.Compare(fmt.Sprint(slices.Index(idsOf(all), a.ID)), fmt.Sprint(slices.Index(idsOf(all), b.ID)))
-	})
+	slices.SortFunc(byKey, func(a, b App) int { return strings.Compare(key[a.ID], key[b.ID]) })
 	r := NewPagedReads(c)
 	emu.ResetCalls()
-	for _, app := range byKey {
-		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
-		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
-			t.Fatal(err)
-		}
-	}
+	readOneAtATime(t, r, byKey)
 	if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != 10 {
 		t.Errorf("calls %v (stats %+v); want 2 GETs and 10 pages", calls, r.Stats())
 	}
