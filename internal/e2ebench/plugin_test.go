@@ -6,7 +6,6 @@ import (
 	"log"
 	"os"
 	"path/filepath"
-	"reflect"
 	"runtime"
 	"runtime/pprof"
 	"strings"
@@ -137,9 +136,11 @@ func (p *benchProvider) Resources(ctx context.Context) []func() resource.Resourc
 	return append(p.Provider.Resources(ctx), func() resource.Resource { return &noAPIResource{} })
 }
 
-// noAPIResource has pipeshub_oauth_app's schema without its validators and
-// makes no API call: the baseline of what Terraform and the plugin framework
-// cost for a resource of this shape, so the provider's own cost is the rest.
+// noAPIResource has pipeshub_oauth_app's schema, validators and plan
+// modifiers included (pure functions of the configuration, as the issue's
+// floor is "a provider of the same schema"), and makes no API call: the
+// baseline of what Terraform and the plugin framework cost for a resource of
+// this shape, so the provider's own cost is the rest.
 type noAPIResource struct{}
 
 var noAPISeq atomic.Int64
@@ -149,7 +150,7 @@ func (r *noAPIResource) Metadata(_ context.Context, req resource.MetadataRequest
 }
 
 func (r *noAPIResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = withoutValidators(realAppSchema(ctx))
+	resp.Schema = realAppSchema(ctx)
 }
 
 // realAppSchema is pipeshub_oauth_app's schema as the provider declares it.
@@ -165,23 +166,6 @@ func realAppSchema(ctx context.Context) schema.Schema {
 		}
 	}
 	panic("pipeshub_oauth_app not found")
-}
-
-// withoutValidators clears the Validators of every attribute. Each kind of
-// attribute has its own type of validator, so a field set by reflection does
-// for all kinds what a type switch would spell out kind by kind.
-func withoutValidators(s schema.Schema) schema.Schema {
-	attrs := make(map[string]schema.Attribute, len(s.Attributes))
-	for name, a := range s.Attributes {
-		v := reflect.New(reflect.TypeOf(a)).Elem()
-		v.Set(reflect.ValueOf(a))
-		if validators := v.FieldByName("Validators"); validators.IsValid() {
-			validators.SetZero()
-		}
-		attrs[name] = v.Interface().(schema.Attribute)
-	}
-	s.Attributes = attrs
-	return s
 }
 
 func (r *noAPIResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
