@@ -122,14 +122,15 @@ func (r *PagedReads) GetApp(ctx context.Context, appID string, createdAt time.Ti
 	r.mu.Lock()
 	r.reads++
 	switch {
-	case r.off:
-		return r.byGET(ctx, appID, "the listing stopped (a write of this command, or a failed page)")
 	case r.reads <= PagedReadsAfter:
 		return r.byGET(ctx, appID, "the first read of the command")
 	case !AppIDPattern.MatchString(appID):
 		return r.byGET(ctx, appID, "not an app id")
 	}
 	for {
+		if r.off { // also after a wait: the page waited for may have failed
+			return r.byGET(ctx, appID, "the listing stopped (a write of this command, or a failed page)")
+		}
 		if app, ok := r.apps[appID]; ok {
 			delete(r.apps, appID)
 			r.served++
@@ -152,7 +153,7 @@ func (r *PagedReads) GetApp(ctx context.Context, appID string, createdAt time.Ti
 			continue
 		}
 		page := r.pageFor(createdAt)
-		if r.off || page == 0 {
+		if page == 0 {
 			return r.byGET(ctx, appID, "on no page left to fetch")
 		}
 		if !r.pays() {

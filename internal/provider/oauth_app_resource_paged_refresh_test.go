@@ -22,14 +22,19 @@ import (
 // pagedAppsConfig is n machine-to-machine apps, pipeshub_oauth_app.test[*],
 // of the emulator's admin, with max_retries = 1.
 func pagedAppsConfig(serverURL string, n int) string {
-	return oneRetryProviderConfig(serverURL) + fmt.Sprintf(`
-resource "pipeshub_oauth_app" "test" {
+	return oneRetryProviderConfig(serverURL) + countedAppsHCL("test", n)
+}
+
+// countedAppsHCL is n machine-to-machine apps, pipeshub_oauth_app.<name>[*].
+func countedAppsHCL(name string, n int) string {
+	return fmt.Sprintf(`
+resource "pipeshub_oauth_app" %q {
   count               = %d
   name                = "paged ${count.index}"
   allowed_grant_types = ["client_credentials"]
   allowed_scopes      = ["kb:read"]
 }
-`, n)
+`, name, n)
 }
 
 // planCalls checks, once the plan is made, the calls the emulator saw since
@@ -145,14 +150,7 @@ func TestAccOAuthApp_pagedRefreshFaults(t *testing.T) {
 // pagedCLIConfig is n apps, pipeshub_oauth_app.app[*], with the provider
 // acting as token, and with bobs one more app, pipeshub_oauth_app.bobs.
 func pagedCLIConfig(h *interruptHarness, serverURL, token string, n int, bobs bool) {
-	config := fmt.Sprintf(`
-resource "pipeshub_oauth_app" "app" {
-  count               = %d
-  name                = "paged ${count.index}"
-  allowed_grant_types = ["client_credentials"]
-  allowed_scopes      = ["kb:read"]
-}
-`, n)
+	config := countedAppsHCL("app", n)
 	if bobs {
 		config += `
 resource "pipeshub_oauth_app" "bobs" {
