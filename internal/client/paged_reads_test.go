@@ -38,24 +38,46 @@ func idsOf(apps []App) []string {
 	return ids
 }
 
+// readsOf returns a read of each app, with its createdAt as state holds it
+// and its place in the listing from places (unknown when absent).
+func readsOf(inState []App, places map[string]ListingPlace) []AppRead {
+	reads := make([]AppRead, len(inState))
+	for i, app := range inState {
+		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
+		reads[i] = AppRead{ID: app.ID, CreatedAt: created, Place: places[app.ID]}
+	}
+	return reads
+}
+
 // readAll reads every app through r, ten at a time as Terraform refreshes,
-// each with its createdAt as state holds it.
+// each with its createdAt as state holds it and no place known.
 func readAll(r *PagedReads, inState []App) (apps []*App, errs []error) {
-	apps, errs = make([]*App, len(inState)), make([]error, len(inState))
+	apps, _, errs = readAllPlaced(r, readsOf(inState, nil))
+	return apps, errs
+}
+
+// readAllPlaced is readAll of reads; it returns the places learned too, by
+// app id.
+func readAllPlaced(r *PagedReads, reads []AppRead) (apps []*App, places map[string]ListingPlace, errs []error) {
+	apps, errs = make([]*App, len(reads)), make([]error, len(reads))
+	learned := make([]ListingPlace, len(reads))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, 10)
-	for i, app := range inState {
+	for i, read := range reads {
 		wg.Add(1)
 		slots <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
-			created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
-			apps[i], errs[i] = r.GetApp(context.Background(), app.ID, created)
+			apps[i], learned[i], errs[i] = r.GetApp(context.Background(), read)
 		}()
 	}
 	wg.Wait()
-	return apps, errs
+	places = map[string]ListingPlace{}
+	for i, read := range reads {
+		places[read.ID] = learned[i]
+	}
+	return apps, places, errs
 }
 
 // unlimitedEmulatorClient is an emulator whose limits never bite, and a
@@ -68,13 +90,18 @@ func unlimitedEmulatorClient(t *testing.T) (*emulator.Emulator, *Client) {
 	return emu, c
 }
 
-// readOneAtATime reads every app through r in order, one after the other.
-func readOneAtATime(t *testing.T, r *PagedReads, inState []App) {
+// readOneAtATime reads every app through r in order, one after the other,
+// with the places in places (unknown when absent), and records in places
+// the places learned.
+func readOneAtATime(t *testing.T, r *PagedReads, inState []App, places map[string]ListingPlace) {
 	t.Helper()
-	for _, app := range inState {
-		created, _ := time.Parse(time.RFC3339Nano, app.CreatedAt)
-		if _, err := r.GetApp(context.Background(), app.ID, created); err != nil {
+	for _, read := range readsOf(inState, places) {
+		_, place, err := r.GetApp(context.Background(), read)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if places != nil {
+			places[read.ID] = place
 		}
 	}
 }
@@ -161,6 +188,59 @@ func TestPagedReads_callCounts(t *testing.T) {
 			t.Errorf("calls %v; want 2 GETs and page 1", calls)
 		}
 		sameAsGET(t, c, idsOf(all[:2]), apps, errs)
+	})
+	t.Run("a bet is lost once per app", func(t *testing.T) {
+		// The lost bet teaches the app that lost it that it sits past page
+		// 1; the next refresh does not bet on page 1 for it. Each of the 2
+		// apps loses once (the first read of a refresh learns nothing), then
+		// 2 reads cost 2 GETs in either order.
+		old, places := all[:2], map[string]ListingPlace{}
+		for i, tc := range []struct {
+			order      []App
+			gets, list int
+		}{
+			{[]App{old[0], old[1]}, 2, 1},
+			{[]App{old[1], old[0]}, 2, 1},
+			{[]App{old[0], old[1]}, 2, 0},
+			{[]App{old[1], old[0]}, 2, 0},
+		} {
+			emu.ResetCalls()
+			readOneAtATime(t, NewPagedReads(c), tc.order, places)
+			if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != tc.gets || calls[emulator.RouteListApps] != tc.list {
+				t.Errorf("refresh %d: calls %v, places %v; want %d GETs and %d pages", i+1, calls, places, tc.gets, tc.list)
+			}
+		}
+		for _, app := range old {
+			if p := places[app.ID]; p.Exact || p.Rank != 100 {
+				t.Errorf("place of %s: %+v; want at least 100 (older than page 1's 100 apps)", app.ID, p)
+			}
+		}
+	})
+	t.Run("exact places find old apps' page at once", func(t *testing.T) {
+		// A refresh of every app teaches each its exact place; then a
+		// refresh of a few old apps fetches the one page that holds them.
+		places := map[string]ListingPlace{}
+		readOneAtATime(t, NewPagedReads(c), all, places)
+		exact := 0
+		for i, app := range all {
+			if p := places[app.ID]; p.Exact {
+				exact++
+				if p.Rank != len(all)-1-i { // newest first
+					t.Errorf("app %d: place %+v; want rank %d", i, p, len(all)-1-i)
+				}
+			}
+		}
+		if exact < len(all)-2 {
+			t.Errorf("%d of %d apps served from pages learned their place", exact, len(all))
+		}
+		for _, few := range [][]App{all[10:12], all[500:510]} { // read by pages above
+			emu.ResetCalls()
+			apps, _, errs := readAllPlaced(NewPagedReads(c), readsOf(few, places))
+			if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 1 || calls[emulator.RouteListApps] != 1 {
+				t.Errorf("%d old apps: calls %v; want 1 GET and the page that holds the rest", len(few), calls)
+			}
+			sameAsGET(t, c, idsOf(few), apps, errs)
+		}
 	})
 	t.Run("no createdAt in state", func(t *testing.T) {
 		// Without it an app cannot be placed (an import's first read), and
@@ -275,8 +355,7 @@ func TestPagedReads_stop(t *testing.T) {
 	}
 	r.Stop()
 	emu.ResetCalls()
-	created, _ := time.Parse(time.RFC3339Nano, inState[0].CreatedAt)
-	app, err := r.GetApp(ctx, inState[0].ID, created)
+	app, _, err := r.GetApp(ctx, readsOf(inState[:1], nil)[0])
 	if err != nil || app.Name != "renamed" || emu.Calls(emulator.RouteGetApp) != 1 {
 		t.Errorf("read after Stop: %+v, %v, calls %v; want the renamed app, by GET", app, err, emu.CallCounts())
 	}
@@ -292,7 +371,7 @@ func TestPagedReads_oneReadAtATime(t *testing.T) {
 	all := createApps(t, c, 250)
 	r := NewPagedReads(c)
 	emu.ResetCalls()
-	readOneAtATime(t, r, all)
+	readOneAtATime(t, r, all, nil)
 	calls := emu.CallCounts()
 	if calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != 3 {
 		t.Errorf("calls %v; want 2 GETs (read 1 and the first to miss page 1) and pages 1, 3 and 2", calls)
@@ -319,7 +398,7 @@ func TestPagedReads_terraformOrder(t *testing.T) {
 	slices.SortFunc(byKey, func(a, b App) int { return strings.Compare(key[a.ID], key[b.ID]) })
 	r := NewPagedReads(c)
 	emu.ResetCalls()
-	readOneAtATime(t, r, byKey)
+	readOneAtATime(t, r, byKey, nil)
 	if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != 10 {
 		t.Errorf("calls %v (stats %+v); want 2 GETs and 10 pages", calls, r.Stats())
 	}

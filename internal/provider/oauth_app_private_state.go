@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -32,6 +34,15 @@ const (
 	// 404 to the same caller means the app was deleted; to another, that the
 	// credential changed (see readNotFound).
 	privateOwner = "owner"
+	// privateReadFrom: the fingerprint (appFingerprint) of the app object
+	// whose attributes state holds, set by the write or refresh that stored
+	// them; absent when state may differ from fromAPI of that object. A
+	// refresh that finds the same object keeps state as it is (see Read).
+	privateReadFrom = "read_from"
+	// privatePlace: where the app sat in its user's listing when a
+	// refresh last learned it (client.ListingPlace), so that the next
+	// refresh fetches the page that holds it, or none when it is not known.
+	privatePlace = "listing_place"
 )
 
 // privateState is the part of the framework's private state API used here
@@ -94,4 +105,52 @@ func privateCaller(ctx context.Context, private privateState, diags *diag.Diagno
 func setPrivateCaller(ctx context.Context, private privateStateWriter, owner client.Caller) diag.Diagnostics {
 	v, _ := json.Marshal(owner) // three strings: cannot fail
 	return private.SetKey(ctx, privateOwner, v)
+}
+
+// privateListingPlace reads the app's place in the listing; the zero place
+// (nothing known) when none is recorded.
+func privateListingPlace(ctx context.Context, private privateState, diags *diag.Diagnostics) client.ListingPlace {
+	var place client.ListingPlace
+	v, d := private.GetKey(ctx, privatePlace)
+	diags.Append(d...)
+	if len(v) > 0 && json.Unmarshal(v, &place) != nil {
+		return client.ListingPlace{}
+	}
+	return place
+}
+
+// setPrivateListingPlace records the app's place in the listing.
+func setPrivateListingPlace(ctx context.Context, private privateStateWriter, place client.ListingPlace) diag.Diagnostics {
+	v, _ := json.Marshal(place) // two numbers: cannot fail
+	return private.SetKey(ctx, privatePlace, v)
+}
+
+// appFingerprint identifies app's object as PipesHub returned it, every
+// field, for this provider version: a new version may map the object to
+// state differently, so its first refresh converts it again. The object
+// holds no secret.
+func appFingerprint(providerVersion string, app *client.App) []byte {
+	object, _ := json.Marshal(app) // strings, numbers and lists: cannot fail
+	sum := sha256.Sum256(append([]byte(providerVersion+"\n"), object...))
+	v, _ := json.Marshal(hex.EncodeToString(sum[:16])) // private state values are JSON
+	return v
+}
+
+// setPrivateReadFrom records that state holds fromAPI(app), or, with app
+// nil, that it may not.
+func setPrivateReadFrom(ctx context.Context, private privateStateWriter, providerVersion string, app *client.App) diag.Diagnostics {
+	if app == nil {
+		return private.SetKey(ctx, privateReadFrom, nil)
+	}
+	return private.SetKey(ctx, privateReadFrom, appFingerprint(providerVersion, app))
+}
+
+// stateHolds reports whether state already holds fromAPI(app) and nothing
+// Read would change: the object is the one recorded, and no regenerate by
+// Terraform is waiting to be told from one outside it.
+func stateHolds(ctx context.Context, private privateState, providerVersion string, app *client.App, diags *diag.Diagnostics) bool {
+	recorded, d := private.GetKey(ctx, privateReadFrom)
+	diags.Append(d...)
+	return len(recorded) > 0 && string(recorded) == string(appFingerprint(providerVersion, app)) &&
+		!privateFlag(ctx, private, privateUpdatedAtStale, diags)
 }

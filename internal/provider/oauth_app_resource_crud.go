@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -71,18 +75,21 @@ func (r *oauthAppResource) Create(ctx context.Context, req resource.CreateReques
 				"failed: %s\n\nclient_secret is null for now; the next plan shows it as known after apply, and the next "+
 				"apply regenerates it.", created.ID, r.data.apiErrorDetail(created.SecretError)))
 	}
+	writtenFrom := &created.App
 	if plan.Status.ValueString() == client.StatusSuspended && state.Status.ValueString() != client.StatusSuspended {
-		r.suspendCreated(ctx, &state, resp)
+		writtenFrom = r.suspendCreated(ctx, &state, resp)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setPrivateReadFrom(ctx, resp.Private, r.data.version, writtenFrom)...)
 }
 
 // suspendCreated suspends an app just created with status "suspended"
 // (PipesHub creates apps active). A failure must not make Terraform replace
 // the app, which an error at create would (the app would be tainted): the
 // state keeps the planned status, a warning says the app is still active,
-// and a private flag makes the next plan and apply suspend it.
-func (r *oauthAppResource) suspendCreated(ctx context.Context, state *oauthAppResourceModel, resp *resource.CreateResponse) {
+// and a private flag makes the next plan and apply suspend it. It returns the
+// suspended app state was written from, nil when suspending failed.
+func (r *oauthAppResource) suspendCreated(ctx context.Context, state *oauthAppResourceModel, resp *resource.CreateResponse) *client.App {
 	if ctx.Err() != nil {
 		// The create used up the timeout; the app must still be suspended.
 		var cancel context.CancelFunc
@@ -92,7 +99,7 @@ func (r *oauthAppResource) suspendCreated(ctx context.Context, state *oauthAppRe
 	app, err := r.data.Client.SuspendApp(ctx, state.ID.ValueString())
 	if err == nil {
 		resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
-		return
+		return app
 	}
 	state.Status = types.StringValue(client.StatusSuspended)
 	resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, true)...)
@@ -100,42 +107,49 @@ func (r *oauthAppResource) suspendCreated(ctx context.Context, state *oauthAppRe
 		fmt.Sprintf("PipesHub created OAuth app %s (saved in state with its secret), but suspending it failed: %s\n\n"+
 			"The app is active in PipesHub until the next terraform apply, which suspends it; the next plan shows that "+
 			"change. The app is not replaced.", state.ID.ValueString(), r.data.apiErrorDetail(err)))
+	return nil
 }
 
 func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state oauthAppResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	in := getReadInputs(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state.ID.ValueString() == unsettledCreateID {
-		r.readUnsettledCreate(ctx, req, resp, &state)
+	if in.ID.ValueString() == unsettledCreateID {
+		var state oauthAppResourceModel
+		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); !resp.Diagnostics.HasError() {
+			r.readUnsettledCreate(ctx, req, resp, &state)
+		}
 		return
 	}
 	// The identity { id } never changes; states written before it existed get it here.
-	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, state.ID.ValueString())...)
+	resp.Diagnostics.Append(setAppIdentity(ctx, resp.Identity, in.ID.ValueString())...)
 	importing := r.takeImportingFlag(ctx, req.Private, resp)
 	if r.data == nil {
 		return // provider settings unknown until apply: keep the prior state
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultReadTimeout)
+	timeout, diags := in.Timeouts.Read(ctx, defaultReadTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, state.ClientSecret.ValueString()), timeout)
+	ctx, cancel := context.WithTimeout(r.data.MaskSecrets(ctx, in.ClientSecret.ValueString()), timeout)
 	defer cancel()
 
 	// What the GET would answer; when this process reads many apps, served
 	// from pages of the caller's apps (client.PagedReads). An app missing
 	// from them is read by GET, whose 404 readNotFound judges.
-	app, err := r.data.readApp(ctx, state.ID.ValueString(), state.CreatedAt.ValueString())
+	place := privateListingPlace(ctx, req.Private, &resp.Diagnostics)
+	app, learned, err := r.data.readApp(ctx, in.ID.ValueString(), in.CreatedAt.ValueString(), place)
 	if client.IsNotFound(err) && importing {
-		addImportNotFoundError(&resp.Diagnostics, state.ID.ValueString(), err)
+		addImportNotFoundError(&resp.Diagnostics, in.ID.ValueString(), err)
 		return
 	}
 	if client.IsNotFound(err) {
-		r.readNotFound(ctx, req, resp, &state)
+		var state oauthAppResourceModel
+		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); !resp.Diagnostics.HasError() {
+			r.readNotFound(ctx, req, resp, &state)
+		}
 		return
 	}
 	if err != nil {
@@ -144,10 +158,25 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	}
 	// This credential sees the app, so its user owns it.
 	resp.Diagnostics.Append(setPrivateCaller(ctx, resp.Private, r.data.caller)...)
+	if learned != place {
+		resp.Diagnostics.Append(setPrivateListingPlace(ctx, resp.Private, learned)...)
+	}
 	if app.Status == client.StatusSuspended {
 		// A suspend left pending at create has happened since (a late answer,
 		// or outside Terraform): nothing is left to suspend.
 		resp.Diagnostics.Append(setPrivateFlag(ctx, resp.Private, privateSuspendPending, false)...)
+	}
+	if !importing && stateHolds(ctx, req.Private, r.data.version, app, &resp.Diagnostics) {
+		// PipesHub's object is the one state was written from: the prior
+		// state, which resp.State starts as, is the answer. Converting it
+		// both ways would be most of a paged refresh's CPU.
+		return
+	}
+
+	var state oauthAppResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
 	if importing {
 		resp.Diagnostics.AddWarning("Imported OAuth app has no client secret in Terraform",
@@ -160,6 +189,25 @@ func (r *oauthAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	// client_secret, the triggers and the timeouts are Terraform's own: kept from state.
 	resp.Diagnostics.Append(state.fromAPI(ctx, app)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setPrivateReadFrom(ctx, resp.Private, r.data.version, app)...)
+}
+
+// readInputs is what Read needs from state before it asks PipesHub, got
+// attribute by attribute: converting the whole state costs more than the
+// rest of a refresh served from a page, and a refresh that finds the app
+// unchanged needs nothing more.
+type readInputs struct {
+	ID, CreatedAt, ClientSecret types.String
+	Timeouts                    timeouts.Value
+}
+
+func getReadInputs(ctx context.Context, state tfsdk.State, diags *diag.Diagnostics) readInputs {
+	var in readInputs
+	diags.Append(state.GetAttribute(ctx, path.Root("id"), &in.ID)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("created_at"), &in.CreatedAt)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("client_secret"), &in.ClientSecret)...)
+	diags.Append(state.GetAttribute(ctx, path.Root("timeouts"), &in.Timeouts)...)
+	return in
 }
 
 // readNotFound handles a 404 for an app in state. PipesHub answers 404 both
@@ -263,6 +311,8 @@ func (r *oauthAppResource) Update(ctx context.Context, req resource.UpdateReques
 		return
 	}
 	r.data.beforeWrite()
+	// The next refresh converts the app again, whatever this update sends.
+	resp.Diagnostics.Append(setPrivateReadFrom(ctx, resp.Private, r.data.version, nil)...)
 	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {

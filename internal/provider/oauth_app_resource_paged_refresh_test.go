@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -229,4 +230,41 @@ func TestAccOAuthApp_pagedRefreshDrift(t *testing.T) {
 	h.mustRun("state", "rm", "pipeshub_oauth_app.bobs")
 	pagedCLIConfig(h, serverURL, testAccAliceToken, n, false)
 	h.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+}
+
+// The place in the listing that a refresh learns is kept in the app's
+// private state, so a lost bet is lost once per app: 2 apps that 100 newer
+// apps (made outside this configuration) pushed off page 1 cost page 1 and
+// 2 GETs at the first two refreshes (each teaches the app read second), then
+// 2 GETs, no more calls than apps.
+func TestProtocol_listingPlaceKept(t *testing.T) {
+	emu, url, api := newTestEmulatorWithAdminClient(t)
+	creator := newProtoProvider(t, url, testAccAdminToken)
+	type inState struct {
+		state   *tfprotov6.DynamicValue
+		private []byte
+	}
+	var apps []inState
+	for _, name := range []string{"old a", "old b"} {
+		created := creator.createApp(m2mAppConfig(name))
+		apps = append(apps, inState{created.NewState, created.Private})
+	}
+	for i := range 100 {
+		testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("newer %d", i)))
+	}
+	for i, tc := range []struct {
+		order []int
+		pages int
+	}{{[]int{0, 1}, 1}, {[]int{1, 0}, 1}, {[]int{0, 1}, 0}, {[]int{1, 0}, 0}} {
+		refresh := newProtoProvider(t, url, testAccAdminToken) // one terraform command
+		emu.ResetCalls()
+		for _, k := range tc.order {
+			read := refresh.read(apps[k].state, apps[k].private, nil)
+			requireNoDiags(t, "ReadResource", read.Diagnostics)
+			apps[k] = inState{read.NewState, read.Private}
+		}
+		if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != tc.pages {
+			t.Errorf("refresh %d: calls %v; want 2 GETs and %d pages", i+1, calls, tc.pages)
+		}
+	}
 }

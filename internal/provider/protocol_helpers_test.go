@@ -36,8 +36,14 @@ type protoServer interface {
 // emulator at serverURL with token, as terraform would.
 func newProtoProvider(t *testing.T, serverURL, token string) *protoProvider {
 	t.Helper()
+	return newProtoProviderVersion(t, serverURL, token, "test")
+}
+
+// newProtoProviderVersion is newProtoProvider of the given provider version.
+func newProtoProviderVersion(t *testing.T, serverURL, token, version string) *protoProvider {
+	t.Helper()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := providerserver.NewProtocol6WithError(New(version)())()
 	if err != nil {
 		t.Fatalf("provider server: %v", err)
 	}

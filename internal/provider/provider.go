@@ -183,7 +183,8 @@ func (p *pipeshubProvider) Configure(ctx context.Context, req provider.Configure
 		}
 	}
 
-	data := &providerData{Client: c, appReads: client.NewPagedReads(c), bearerToken: bearer, caller: client.CallerOf(bearer)}
+	data := &providerData{Client: c, appReads: client.NewPagedReads(c), bearerToken: bearer, caller: client.CallerOf(bearer),
+		version: p.version}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
@@ -304,6 +305,9 @@ type providerData struct {
 	// caller is who bearerToken acts as: the owner recorded for each app
 	// this provider creates or reads (oauth_app_private_state.go).
 	caller client.Caller
+	// version is the provider's: fingerprints of the app objects state
+	// holds include it (appFingerprint).
+	version string
 
 	// scopes or scopesErr is the outcome of the one catalogue fetch.
 	scopesMu  sync.Mutex
@@ -340,14 +344,16 @@ func (d *providerData) beforeWrite() {
 }
 
 // readApp reads an app as GET /oauth-clients/{id} answers, through appReads;
-// createdAt is the app's created_at in state, which tells appReads where the
-// app sits in the listing ("" when unknown).
-func (d *providerData) readApp(ctx context.Context, appID, createdAt string) (*client.App, error) {
+// createdAt (the app's created_at in state, "" when unknown) and place (its
+// place in the listing as the last refresh learned it) tell appReads where
+// the app sits in the listing. It returns the place as this read knows it.
+func (d *providerData) readApp(ctx context.Context, appID, createdAt string, place client.ListingPlace) (*client.App, client.ListingPlace, error) {
 	if d.appReads == nil {
-		return d.Client.GetApp(ctx, appID)
+		app, err := d.Client.GetApp(ctx, appID)
+		return app, place, err
 	}
 	created, _ := time.Parse(time.RFC3339Nano, createdAt) // zero when unknown
-	return d.appReads.GetApp(ctx, appID, created)
+	return d.appReads.GetApp(ctx, client.AppRead{ID: appID, CreatedAt: created, Place: place})
 }
 
 // MaskSecrets returns ctx with the bearer token and the given client secrets
