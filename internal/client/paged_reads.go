@@ -94,7 +94,7 @@ type PagedReads struct {
 	totalPages int
 	served     int // reads served from pages
 	// inFlight, while a page is being fetched, is closed when it is done;
-	// waiting holds the createdAt of each read waiting for it.
+	// waiting holds each read waiting for it.
 	inFlight chan struct{}
 	waiting  map[*AppRead]struct{}
 	// wanted counts the reads that went by GET since the last page was

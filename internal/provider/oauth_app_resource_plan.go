@@ -54,28 +54,27 @@ func (r *oauthAppResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 			return
 		}
 	}
-	var plan oauthAppResourceModel
+	if req.State.Raw.IsNull() || placeholder {
+		// A new app: only its scopes have something to check, and converting
+		// the whole plan for them would cost more than the rest of its plan.
+		var scopes types.Set
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("allowed_scopes"), &scopes)...)
+		if !resp.Diagnostics.HasError() && r.data != nil {
+			r.checkScopes(r.data.MaskSecrets(ctx), scopes, types.Set{}, &resp.Diagnostics)
+		}
+		return
+	}
+	var plan, prior oauthAppResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var prior *oauthAppResourceModel
-	if !req.State.Raw.IsNull() && !placeholder {
-		prior = &oauthAppResourceModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		r.planUnfinished(ctx, req, resp, &plan, prior)
-	}
+	r.planUnfinished(ctx, req, resp, &plan, &prior)
 	if r.data == nil {
 		return // provider settings unknown until apply: the catalogue cannot be fetched yet
 	}
-	var known types.Set
-	if prior != nil {
-		known = prior.AllowedScopes
-	}
-	r.checkScopes(r.data.MaskSecrets(ctx), plan.AllowedScopes, known, &resp.Diagnostics)
+	r.checkScopes(r.data.MaskSecrets(ctx), plan.AllowedScopes, prior.AllowedScopes, &resp.Diagnostics)
 }
 
 // checkScopes reports every planned scope that is not in the catalogue of the
