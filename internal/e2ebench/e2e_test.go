@@ -27,7 +27,7 @@ import (
 // Settings of a run, from the environment (all optional).
 const (
 	envSizes      = "PIPESHUB_BENCH_N"           // comma-separated app counts; default 1,10,100,1000,5000
-	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 3 up to 100 apps, else 1
+	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 5 up to 100 apps, else 1
 	envReport     = "PIPESHUB_BENCH_REPORT"      // file the markdown tables are appended to
 	envProfileDir = "PIPESHUB_BENCH_PROFILE_DIR" // CPU profiles of the provider, one per process
 	envLimited    = "PIPESHUB_BENCH_LIMITED"     // "short" skips the 10-per-minute sequence (2+ minutes)
@@ -46,6 +46,7 @@ type harness struct {
 	cliConfig string
 	serverURL string
 	counter   *callCounter
+	limits    emulator.Config
 }
 
 func newHarness(b *testing.B, cfg emulator.Config) *harness {
@@ -73,18 +74,28 @@ func newHarness(b *testing.B, cfg emulator.Config) *harness {
 	if err := os.WriteFile(h.cliConfig, []byte(rc), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	emu, err := emulator.New(cfg)
+	h.limits, h.counter = cfg, &callCounter{calls: map[string]int{}}
+	h.freshEmulator(b)
+	srv := httptest.NewServer(h.counter)
+	b.Cleanup(srv.Close)
+	h.serverURL = srv.URL
+	return h
+}
+
+// freshEmulator puts a new emulator with the same limits behind the
+// harness's server, between terraform runs: a round that starts with
+// nothing in state then starts in a fresh rate-limit window, as the first
+// round does, instead of in the window earlier rounds spent.
+func (h *harness) freshEmulator(b *testing.B) {
+	b.Helper()
+	emu, err := emulator.New(h.limits)
 	if err != nil {
 		b.Fatal(err)
 	}
-	h.counter = &callCounter{next: emu, calls: map[string]int{}}
-	srv := httptest.NewServer(h.counter)
-	b.Cleanup(func() {
-		srv.Close()
-		_ = emu.Close()
-	})
-	h.serverURL = srv.URL
-	return h
+	b.Cleanup(func() { _ = emu.Close() })
+	h.counter.mu.Lock()
+	defer h.counter.mu.Unlock()
+	h.counter.next = emu
 }
 
 // unlimited is an emulator whose limiters never bite.
@@ -269,7 +280,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (c *callCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	c.next.ServeHTTP(rec, r)
+	c.mu.Lock()
+	next := c.next
+	c.mu.Unlock()
+	next.ServeHTTP(rec, r)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if rec.status == http.StatusTooManyRequests {
@@ -328,7 +342,7 @@ func rounds(apps int) int {
 		return n
 	}
 	if apps <= 100 {
-		return 3
+		return 5
 	}
 	return 1
 }
@@ -419,13 +433,18 @@ func benchmarkSize(b *testing.B, n int) sizeResult {
 		steps, only = phases[:2], only[:min(len(only), 2)]
 	}
 	for round := range rounds(n) {
+		if round > 0 && n <= destroyUpTo {
+			h.freshEmulator(b) // every app was destroyed
+		}
+		// Each kind goes first in turn: no kind always runs after the same one.
+		order := append(slices.Clone(only[round%len(only):]), only[:round%len(only)]...)
 		for _, phase := range steps {
 			if phase == "apply" && round > 0 && n > destroyUpTo {
 				for _, k := range only { // the next round applies from nothing again
 					h.run(b, spaces[k], "destroy")
 				}
 			}
-			for _, k := range only {
+			for _, k := range order {
 				r := h.run(b, spaces[k], phase)
 				seconds[k+"/"+phase] = append(seconds[k+"/"+phase], r.seconds)
 				res.rssKiB[k] = max(res.rssKiB[k], r.rssKiB)
