@@ -27,7 +27,7 @@ import (
 // Settings of a run, from the environment (all optional).
 const (
 	envSizes      = "PIPESHUB_BENCH_N"           // comma-separated app counts; default 1,10,100,1000,5000
-	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 5 up to 100 apps, else 1
+	envRounds     = "PIPESHUB_BENCH_ROUNDS"      // rounds per size, median reported; default 15 up to 10 apps, 11 up to 100, else 1
 	envReport     = "PIPESHUB_BENCH_REPORT"      // file the markdown tables are appended to
 	envProfileDir = "PIPESHUB_BENCH_PROFILE_DIR" // CPU profiles of the provider, one per process
 	envLimited    = "PIPESHUB_BENCH_LIMITED"     // "short" skips the 10-per-minute sequence (2+ minutes)
@@ -341,8 +341,11 @@ func rounds(apps int) int {
 	if n, err := strconv.Atoi(os.Getenv(envRounds)); err == nil && n > 0 {
 		return n
 	}
-	if apps <= 100 {
-		return 5
+	switch {
+	case apps <= 10:
+		return 15
+	case apps <= 100:
+		return 11
 	}
 	return 1
 }
