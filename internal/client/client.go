@@ -21,6 +21,13 @@ const DefaultUserAgent = "terraform-provider-pipeshub"
 // attempts, bounded by the operation's deadline.
 const defaultAttemptTimeout = 15 * time.Second
 
+// maxIdleConnsPerHost is how many connections to PipesHub stay open between
+// requests: more than the 10 operations Terraform runs at once by default
+// (-parallelism), so that a large apply reuses its connections instead of
+// dialling, and against PipesHub shaking hands over TLS, for most requests
+// (cleanhttp keeps GOMAXPROCS + 1: 3 on two cores).
+const maxIdleConnsPerHost = 16
+
 // Config configures a Client.
 type Config struct {
 	// ServerURL is https://host or https://host/api/v1 (normalised by NormalizeServerURL).
@@ -111,6 +118,7 @@ func New(cfg Config) (*Client, error) {
 	if base0 == nil {
 		base0 = cleanhttp.DefaultPooledClient()
 		base0.Timeout = defaultAttemptTimeout
+		base0.Transport.(*http.Transport).MaxIdleConnsPerHost = maxIdleConnsPerHost
 	}
 	p := newPacer(cfg.RequestsPerMinute, logger)
 	clock := &serverClock{}
