@@ -44,7 +44,7 @@ type Config struct {
 	MaxRetries int
 	// RequestsPerMinute is an optional client-side ceiling (0 = none).
 	RequestsPerMinute int
-	// HTTPClient is the base client whose Transport is wrapped (nil = cleanhttp pooled).
+	// HTTPClient is the base client whose Transport is wrapped (nil = cleanhttp pooled, with maxIdleConnsPerHost).
 	HTTPClient *http.Client
 	// Logger receives one line per request/response/retry (nil = silent). Messages and fields never hold secrets.
 	Logger Logger
@@ -116,9 +116,9 @@ func New(cfg Config) (*Client, error) {
 
 	base0 := cfg.HTTPClient
 	if base0 == nil {
-		base0 = cleanhttp.DefaultPooledClient()
-		base0.Timeout = defaultAttemptTimeout
-		base0.Transport.(*http.Transport).MaxIdleConnsPerHost = maxIdleConnsPerHost
+		transport := cleanhttp.DefaultPooledTransport()
+		transport.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		base0 = &http.Client{Transport: transport, Timeout: defaultAttemptTimeout}
 	}
 	p := newPacer(cfg.RequestsPerMinute, logger)
 	clock := &serverClock{}
