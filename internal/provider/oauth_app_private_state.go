@@ -92,37 +92,43 @@ func privateFlag(ctx context.Context, private privateState, key string, diags *d
 // privateCaller reads the owner recorded for the app; the zero Caller when
 // none is (a state written before the provider recorded owners).
 func privateCaller(ctx context.Context, private privateState, diags *diag.Diagnostics) client.Caller {
-	var owner client.Caller
-	v, d := private.GetKey(ctx, privateOwner)
-	diags.Append(d...)
-	if len(v) > 0 && json.Unmarshal(v, &owner) != nil {
-		return client.Caller{}
-	}
-	return owner
+	return privateJSON[client.Caller](ctx, private, privateOwner, diags)
 }
 
 // setPrivateCaller records the app's owner.
 func setPrivateCaller(ctx context.Context, private privateStateWriter, owner client.Caller) diag.Diagnostics {
-	v, _ := json.Marshal(owner) // three strings: cannot fail
-	return private.SetKey(ctx, privateOwner, v)
+	return setPrivateJSON(ctx, private, privateOwner, owner)
 }
 
 // privateListingPlace reads the app's place in the listing; the zero place
 // (nothing known) when none is recorded.
 func privateListingPlace(ctx context.Context, private privateState, diags *diag.Diagnostics) client.ListingPlace {
-	var place client.ListingPlace
-	v, d := private.GetKey(ctx, privatePlace)
-	diags.Append(d...)
-	if len(v) > 0 && json.Unmarshal(v, &place) != nil {
-		return client.ListingPlace{}
-	}
-	return place
+	return privateJSON[client.ListingPlace](ctx, private, privatePlace, diags)
 }
 
 // setPrivateListingPlace records the app's place in the listing.
 func setPrivateListingPlace(ctx context.Context, private privateStateWriter, place client.ListingPlace) diag.Diagnostics {
-	v, _ := json.Marshal(place) // two numbers: cannot fail
-	return private.SetKey(ctx, privatePlace, v)
+	return setPrivateJSON(ctx, private, privatePlace, place)
+}
+
+// privateJSON reads the JSON value of key; the zero value when none is
+// recorded or it cannot be read.
+func privateJSON[T any](ctx context.Context, private privateState, key string, diags *diag.Diagnostics) T {
+	var value T
+	v, d := private.GetKey(ctx, key)
+	diags.Append(d...)
+	if len(v) > 0 && json.Unmarshal(v, &value) != nil {
+		var zero T
+		return zero
+	}
+	return value
+}
+
+// setPrivateJSON records value, a struct of strings and numbers, as key's
+// JSON value.
+func setPrivateJSON(ctx context.Context, private privateStateWriter, key string, value any) diag.Diagnostics {
+	v, _ := json.Marshal(value) // strings and numbers: cannot fail
+	return private.SetKey(ctx, key, v)
 }
 
 // appFingerprint identifies app's object as PipesHub returned it, every
