@@ -11,7 +11,8 @@ import (
 )
 
 // ownedApp is an app in state as the provider of owner (a bearer token)
-// left it: imported, then read, so that its private state records the owner.
+// left it (imported, then read; or created), so that its private state
+// records the owner.
 type ownedApp struct {
 	id      string
 	state   *tfprotov6.DynamicValue

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -240,14 +239,10 @@ func TestAccOAuthApp_pagedRefreshDrift(t *testing.T) {
 func TestProtocol_listingPlaceKept(t *testing.T) {
 	emu, url, api := newTestEmulatorWithAdminClient(t)
 	creator := newProtoProvider(t, url, testAccAdminToken)
-	type inState struct {
-		state   *tfprotov6.DynamicValue
-		private []byte
-	}
-	var apps []inState
+	var apps []ownedApp
 	for _, name := range []string{"old a", "old b"} {
 		created := creator.createApp(m2mAppConfig(name))
-		apps = append(apps, inState{created.NewState, created.Private})
+		apps = append(apps, ownedApp{state: created.NewState, private: created.Private})
 	}
 	for i := range 100 {
 		testAccCreateApp(t, api, clientCredentialsApp(fmt.Sprintf("newer %d", i)))
@@ -261,7 +256,7 @@ func TestProtocol_listingPlaceKept(t *testing.T) {
 		for _, k := range tc.order {
 			read := refresh.read(apps[k].state, apps[k].private, nil)
 			requireNoDiags(t, "ReadResource", read.Diagnostics)
-			apps[k] = inState{read.NewState, read.Private}
+			apps[k].state, apps[k].private = read.NewState, read.Private
 		}
 		if calls := emu.CallCounts(); calls[emulator.RouteGetApp] != 2 || calls[emulator.RouteListApps] != tc.pages {
 			t.Errorf("refresh %d: calls %v; want 2 GETs and %d pages", i+1, calls, tc.pages)

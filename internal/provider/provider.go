@@ -348,10 +348,6 @@ func (d *providerData) beforeWrite() {
 // place in the listing as the last refresh learned it) tell appReads where
 // the app sits in the listing. It returns the place as this read knows it.
 func (d *providerData) readApp(ctx context.Context, appID, createdAt string, place client.ListingPlace) (*client.App, client.ListingPlace, error) {
-	if d.appReads == nil {
-		app, err := d.Client.GetApp(ctx, appID)
-		return app, place, err
-	}
 	created, _ := time.Parse(time.RFC3339Nano, createdAt) // zero when unknown
 	return d.appReads.GetApp(ctx, client.AppRead{ID: appID, CreatedAt: created, Place: place})
 }
